@@ -1,0 +1,1 @@
+//! strait-backend (being written)

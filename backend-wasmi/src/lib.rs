@@ -1,0 +1,1 @@
+//! strait-wasmi (being written)

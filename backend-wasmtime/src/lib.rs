@@ -1,0 +1,1 @@
+//! strait-wasmtime (being written)

@@ -1,0 +1,1 @@
+//! strait-bench (being written)

@@ -1,0 +1,1 @@
+//! strait-cli (being written)
