@@ -17,11 +17,15 @@
 
 extern crate alloc;
 
+pub mod binary;
 pub mod instructions;
+pub mod module;
 pub mod section;
+pub mod text;
 pub mod types;
 pub mod values;
 
+pub use binary::{DecodeError, EncodeError};
 pub use instructions::Instruction;
 pub use section::{Adapter, Export, Implementation, Import, Section};
 pub use types::{FunctionArg, FunctionType, IType, RecordField, RecordType, TypeEntry};
