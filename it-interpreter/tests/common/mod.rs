@@ -245,3 +245,54 @@ pub fn annotated_model() -> Section {
         }],
     }
 }
+
+/// Immediate values to build an instruction from: each immediate takes the value of its kind.
+#[derive(Debug, Clone)]
+pub struct Immediates {
+    /// For `U32` immediates.
+    pub u32: u32,
+    /// For `I32` immediates.
+    pub i32: i32,
+    /// For `I64` immediates.
+    pub i64: i64,
+    /// For `IType` immediates.
+    pub itype: IType,
+}
+
+macro_rules! immediate_value {
+    ($immediates:ident, U32) => {
+        $immediates.u32
+    };
+    ($immediates:ident, I32) => {
+        $immediates.i32
+    };
+    ($immediates:ident, I64) => {
+        $immediates.i64
+    };
+    ($immediates:ident, IType) => {
+        $immediates.itype.clone()
+    };
+}
+
+macro_rules! define_instruction_with {
+    ($(
+        $opcode:literal $variant:ident $({ $($field:ident : $kind:ident),* })?
+        $text:literal => $sem:ident $(($($sem_args:tt)*))?
+    )*) => {
+        /// The instruction of the table with this opcode, its immediates taken from
+        /// `immediates`; `None` for an unassigned opcode.
+        pub fn instruction_with(opcode: u8, immediates: &Immediates) -> Option<Instruction> {
+            let _ = immediates;
+            match opcode {
+                $(
+                    $opcode => Some(Instruction::$variant $({ $(
+                        $field: immediate_value!(immediates, $kind)
+                    ),* })?),
+                )*
+                _ => None,
+            }
+        }
+    };
+}
+
+strait_it::for_each_instruction!(define_instruction_with);
