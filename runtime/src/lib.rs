@@ -8,3 +8,6 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 extern crate alloc;
+
+pub mod call_parameters;
+pub mod json;

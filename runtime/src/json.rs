@@ -1,0 +1,1144 @@
+//! JSON ⇄ interface values, with Marine's rules and error texts (`spec/service.md` §6).
+//!
+//! [`json_to_args`] turns the JSON arguments of a call into the function's [`IValue`]
+//! arguments; [`ivalues_to_json`] turns its results into one JSON value. Both are driven by the
+//! IT types of the function, and look record types up in the module's record table through
+//! [`RecordLookup`].
+//!
+//! Errors carry only the detail text (the part after the colon in Marine's messages). The caller
+//! names the module and the function: [`JsonArgError::in_call`] builds Marine's complete text,
+//! ``arguments from json deserialization error in module "<m>", function "<f>": <detail>``.
+//!
+//! Neither direction panics, whatever the JSON or the values (D36): shapes that do not fit the
+//! types are errors, and nesting is bounded by [`MAX_DEPTH`].
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::hash::BuildHasher;
+
+use serde::Deserialize;
+use serde_json::{Map, Number, Value};
+use strait_it::{FunctionArg, IType, IValue, RecordType, TypeEntry};
+
+/// How deep arrays and records may nest inside one argument or result.
+///
+/// serde_json's parser refuses JSON text nested deeper than 128 levels, so every value that
+/// came from text fits; the bound matters for values built in code, and for results, whose
+/// nesting follows their (possibly hostile) types.
+pub const MAX_DEPTH: usize = 128;
+
+/// Gives the record type of a record type id (`record N` in an [`IType`]).
+///
+/// Record ids are per module: they index the module's type list, in which function and record
+/// types share one index space. Implemented for a type list (`[TypeEntry]`), for a dense table of
+/// records (`[RecordType]`, index = id), and for maps from id to record.
+pub trait RecordLookup {
+    /// The record type with this id, or `None` if the id names no record.
+    fn record(&self, id: u64) -> Option<&RecordType>;
+}
+
+impl RecordLookup for [TypeEntry] {
+    fn record(&self, id: u64) -> Option<&RecordType> {
+        match self.get(usize::try_from(id).ok()?)? {
+            TypeEntry::Record(record) => Some(record),
+            TypeEntry::Function(_) => None,
+        }
+    }
+}
+
+impl RecordLookup for Vec<TypeEntry> {
+    fn record(&self, id: u64) -> Option<&RecordType> {
+        self.as_slice().record(id)
+    }
+}
+
+impl RecordLookup for [RecordType] {
+    fn record(&self, id: u64) -> Option<&RecordType> {
+        self.get(usize::try_from(id).ok()?)
+    }
+}
+
+impl RecordLookup for Vec<RecordType> {
+    fn record(&self, id: u64) -> Option<&RecordType> {
+        self.as_slice().record(id)
+    }
+}
+
+impl RecordLookup for BTreeMap<u64, RecordType> {
+    fn record(&self, id: u64) -> Option<&RecordType> {
+        self.get(&id)
+    }
+}
+
+impl<S: BuildHasher> RecordLookup for hashbrown::HashMap<u64, RecordType, S> {
+    fn record(&self, id: u64) -> Option<&RecordType> {
+        self.get(&id)
+    }
+}
+
+impl<T: RecordLookup + ?Sized> RecordLookup for &T {
+    fn record(&self, id: u64) -> Option<&RecordType> {
+        (**self).record(id)
+    }
+}
+
+/// A record table without records, for signatures that use none.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoRecords;
+
+impl RecordLookup for NoRecords {
+    fn record(&self, _id: u64) -> Option<&RecordType> {
+        None
+    }
+}
+
+/// Why JSON arguments do not fit a function's parameters.
+///
+/// `Display` gives the detail text exactly as Marine words it (D41 aside); wrap it with
+/// [`JsonArgError::in_call`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonArgError {
+    /// An array container, a record given as an array, or an object with extra keys, does not
+    /// have as many entries as there are parameters (or fields).
+    #[error("function requires {expected} arguments, {provided} provided")]
+    ArgumentCount {
+        /// Parameters (or record fields) expected.
+        expected: usize,
+        /// Entries provided.
+        provided: usize,
+    },
+    /// An object container (or a record given as an object) lacks a parameter (or field).
+    #[error("missing argument with name {name}")]
+    MissingArgument {
+        /// The parameter or field name.
+        name: String,
+    },
+    /// `null` was passed to a function that has parameters.
+    #[error(
+        "the called function has the following signature: {signature}, but no arguments is provided"
+    )]
+    NoArguments {
+        /// The parameters as Marine lists them: `[("name", String)]`.
+        signature: String,
+    },
+    /// A bare value (neither array, object nor `null`) was passed to a function that does not
+    /// have exactly one parameter.
+    #[error(
+        "called function has the following signature: '{signature}', and it isn't suitable for an argument '{argument}' provided"
+    )]
+    UnsuitableArgument {
+        /// The parameters as Marine lists them: `[("a", S32), ("b", S32)]`.
+        signature: String,
+        /// The value, in serde_json's `Debug` form (`Number(1)`).
+        argument: String,
+    },
+    /// A scalar or a string does not have the parameter's type or range.
+    #[error(
+        "error Error({message:?}, line: 0, column: 0) occurred while deserializing function arguments"
+    )]
+    Deserialize {
+        /// serde's message, e.g. ``invalid value: integer `128`, expected i8``.
+        message: String,
+    },
+    /// A `byte_array` parameter got something other than an array.
+    #[error("expected bytearray, got {got}")]
+    ExpectedByteArray {
+        /// The value, in serde_json's `Debug` form (`String("AQID")`, `Null`).
+        got: String,
+    },
+    /// An `array` parameter got something other than an array.
+    #[error("expected array of {element:?} types, got {got}")]
+    ExpectedArray {
+        /// The element type.
+        element: IType,
+        /// The value, in serde_json's `Debug` form.
+        got: String,
+    },
+    /// A record type id that the module's record table does not define.
+    #[error("record with type id `{id}` wasn't found")]
+    UnknownRecord {
+        /// The record type id.
+        id: u64,
+    },
+    /// A record parameter (or field) got something other than an object or an array. Marine
+    /// names only the type id; strait names the record type too (D41).
+    #[error("record {name} (type id `{id}`) should be encoded as array or map of fields")]
+    RecordShape {
+        /// The record type id.
+        id: u64,
+        /// The record type's name.
+        name: String,
+    },
+    /// Arrays and records nest deeper than [`MAX_DEPTH`].
+    #[error("arguments nest deeper than {limit} levels")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl JsonArgError {
+    /// Marine's complete message for this error in a call of `function` of `module`:
+    /// ``arguments from json deserialization error in module "<m>", function "<f>": <detail>``.
+    pub fn in_call(&self, module: &str, function: &str) -> String {
+        format!(
+            "arguments from json deserialization error in module \"{module}\", function \"{function}\": {self}"
+        )
+    }
+}
+
+/// Why results cannot be turned into JSON.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JsonResultError {
+    /// More than one result: JSON has room for one value (Marine panics here, D35).
+    #[error("{count} results cannot be converted to JSON: at most one result is supported")]
+    MultipleResults {
+        /// The number of results.
+        count: usize,
+    },
+    /// The number of values differs from the number of result types.
+    #[error("{values} result values do not match {types} result types")]
+    ResultCount {
+        /// Values given.
+        values: usize,
+        /// Result types given.
+        types: usize,
+    },
+    /// A value does not have its declared type.
+    #[error("a value of kind {found} does not match the type {expected}")]
+    TypeMismatch {
+        /// The declared type.
+        expected: IType,
+        /// The value's kind ([`IValue::kind_name`]).
+        found: &'static str,
+    },
+    /// A record type id that the module's record table does not define.
+    #[error("record with type id `{id}` wasn't found")]
+    UnknownRecord {
+        /// The record type id.
+        id: u64,
+    },
+    /// A record value with a number of fields other than its type's.
+    #[error("record {name} has {expected} fields, but the value has {found}")]
+    RecordArity {
+        /// The record type's name.
+        name: String,
+        /// Fields of the type.
+        expected: usize,
+        /// Fields of the value.
+        found: usize,
+    },
+    /// NaN or an infinity, which JSON cannot represent.
+    #[error("the float {value} cannot be represented in JSON")]
+    NonFiniteFloat {
+        /// The value.
+        value: f64,
+    },
+    /// Arrays and records nest deeper than [`MAX_DEPTH`].
+    #[error("the result nests deeper than {limit} levels")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// Converts the JSON arguments of a call into the values of `params` (`spec/service.md` §6.1).
+///
+/// The container may be an array (positional), an object (by parameter name), `null` (no
+/// parameters) or, for a one-parameter function, the argument itself. `records` resolves the
+/// record types the parameters use.
+pub fn json_to_args(
+    args: &Value,
+    params: &[FunctionArg],
+    records: &dyn RecordLookup,
+) -> Result<Vec<IValue>, JsonArgError> {
+    match args {
+        Value::Object(map) => object_to_values(
+            map,
+            params.iter().map(|param| (param.name.as_str(), &param.ty)),
+            records,
+            0,
+        ),
+        Value::Array(items) => array_to_values(
+            items,
+            params.iter().map(|param| &param.ty),
+            params.len(),
+            records,
+            0,
+        ),
+        Value::Null if params.is_empty() => Ok(Vec::new()),
+        Value::Null => Err(JsonArgError::NoArguments {
+            signature: signature(params),
+        }),
+        bare => match params {
+            [param] => Ok(alloc::vec![value_to_ivalue(bare, &param.ty, records, 0)?]),
+            _ => Err(JsonArgError::UnsuitableArgument {
+                signature: signature(params),
+                argument: format!("{bare:?}"),
+            }),
+        },
+    }
+}
+
+/// The parameter list as Marine prints it: the `Debug` form of `(name, IType)` pairs.
+fn signature(params: &[FunctionArg]) -> String {
+    let pairs: Vec<(&str, &IType)> = params
+        .iter()
+        .map(|param| (param.name.as_str(), &param.ty))
+        .collect();
+    format!("{pairs:?}")
+}
+
+/// Values from an object keyed by name. Like Marine, each name is taken out of the object once
+/// (a repeated name is then missing), and leftover keys are reported after every named value
+/// converted.
+fn object_to_values<'t>(
+    map: &Map<String, Value>,
+    fields: impl Iterator<Item = (&'t str, &'t IType)>,
+    records: &dyn RecordLookup,
+    depth: usize,
+) -> Result<Vec<IValue>, JsonArgError> {
+    let mut values = Vec::new();
+    let mut taken = BTreeSet::new();
+    for (name, ty) in fields {
+        let value = taken
+            .insert(name)
+            .then(|| map.get(name))
+            .flatten()
+            .ok_or_else(|| JsonArgError::MissingArgument {
+                name: name.to_string(),
+            })?;
+        values.push(value_to_ivalue(value, ty, records, depth)?);
+    }
+    let leftover = map.len().saturating_sub(taken.len());
+    if leftover > 0 {
+        return Err(JsonArgError::ArgumentCount {
+            expected: values.len(),
+            provided: values.len().saturating_add(leftover),
+        });
+    }
+    Ok(values)
+}
+
+/// Values from an array in order; the length must match before any value is converted.
+fn array_to_values<'t>(
+    items: &[Value],
+    types: impl Iterator<Item = &'t IType>,
+    expected: usize,
+    records: &dyn RecordLookup,
+    depth: usize,
+) -> Result<Vec<IValue>, JsonArgError> {
+    if items.len() != expected {
+        return Err(JsonArgError::ArgumentCount {
+            expected,
+            provided: items.len(),
+        });
+    }
+    items
+        .iter()
+        .zip(types)
+        .map(|(item, ty)| value_to_ivalue(item, ty, records, depth))
+        .collect()
+}
+
+/// A scalar or a string through serde, as Marine does, so that the error texts are serde's.
+/// A one-element array stands for its element (D57, kept).
+fn scalar<'v, T: Deserialize<'v>>(value: &'v Value) -> Result<T, JsonArgError> {
+    let value = match value {
+        Value::Array(items) => match items.as_slice() {
+            [single] => single,
+            _ => value,
+        },
+        _ => value,
+    };
+    T::deserialize(value).map_err(|error| JsonArgError::Deserialize {
+        message: error.to_string(),
+    })
+}
+
+fn value_to_ivalue(
+    value: &Value,
+    ty: &IType,
+    records: &dyn RecordLookup,
+    depth: usize,
+) -> Result<IValue, JsonArgError> {
+    if depth > MAX_DEPTH {
+        return Err(JsonArgError::TooDeep { limit: MAX_DEPTH });
+    }
+    Ok(match ty {
+        IType::Boolean => IValue::Boolean(scalar(value)?),
+        IType::S8 => IValue::S8(scalar(value)?),
+        IType::S16 => IValue::S16(scalar(value)?),
+        IType::S32 => IValue::S32(scalar(value)?),
+        IType::S64 => IValue::S64(scalar(value)?),
+        IType::U8 => IValue::U8(scalar(value)?),
+        IType::U16 => IValue::U16(scalar(value)?),
+        IType::U32 => IValue::U32(scalar(value)?),
+        IType::U64 => IValue::U64(scalar(value)?),
+        IType::F32 => IValue::F32(scalar(value)?),
+        IType::F64 => IValue::F64(scalar(value)?),
+        IType::I32 => IValue::I32(scalar(value)?),
+        IType::I64 => IValue::I64(scalar(value)?),
+        IType::String => IValue::String(scalar(value)?),
+        IType::ByteArray => match value {
+            // Each element follows the u8 rules, one-element unwrapping included, as in Marine.
+            Value::Array(items) => IValue::ByteArray(
+                items
+                    .iter()
+                    .map(scalar::<u8>)
+                    .collect::<Result<Vec<u8>, _>>()?,
+            ),
+            other => {
+                return Err(JsonArgError::ExpectedByteArray {
+                    got: format!("{other:?}"),
+                });
+            }
+        },
+        IType::Array(element) => match value {
+            Value::Array(items) => IValue::Array(
+                items
+                    .iter()
+                    .map(|item| value_to_ivalue(item, element, records, depth.saturating_add(1)))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            other => {
+                return Err(JsonArgError::ExpectedArray {
+                    element: (**element).clone(),
+                    got: format!("{other:?}"),
+                });
+            }
+        },
+        IType::Record(id) => {
+            let record = records
+                .record(*id)
+                .ok_or(JsonArgError::UnknownRecord { id: *id })?;
+            let depth = depth.saturating_add(1);
+            let fields = match value {
+                Value::Object(map) => object_to_values(
+                    map,
+                    record
+                        .fields
+                        .iter()
+                        .map(|field| (field.name.as_str(), &field.ty)),
+                    records,
+                    depth,
+                )?,
+                Value::Array(items) => array_to_values(
+                    items,
+                    record.fields.iter().map(|field| &field.ty),
+                    record.fields.len(),
+                    records,
+                    depth,
+                )?,
+                _ => {
+                    return Err(JsonArgError::RecordShape {
+                        id: *id,
+                        name: record.name.clone(),
+                    });
+                }
+            };
+            IValue::Record(fields)
+        }
+    })
+}
+
+/// Converts a function's results into one JSON value (`spec/service.md` §6.3): no result is
+/// `null`, one result is its value, more than one is an error (D35).
+///
+/// `types` are the function's result types; they give records their field names (records
+/// become objects keyed by field name, in serde_json's sorted key order, as in Marine).
+pub fn ivalues_to_json(
+    values: &[IValue],
+    types: &[IType],
+    records: &dyn RecordLookup,
+) -> Result<Value, JsonResultError> {
+    if values.len() != types.len() {
+        return Err(JsonResultError::ResultCount {
+            values: values.len(),
+            types: types.len(),
+        });
+    }
+    match (values, types) {
+        ([], _) => Ok(Value::Null),
+        ([value], [ty]) => ivalue_to_json(value, ty, records),
+        _ => Err(JsonResultError::MultipleResults {
+            count: values.len(),
+        }),
+    }
+}
+
+/// Converts one value of type `ty` into JSON.
+///
+/// Integers stay exact over the whole i64/u64 range; floats become JSON numbers (`f32` widened
+/// exactly with `f64::from`), NaN and infinities are errors; byte arrays and arrays of `u8`
+/// become arrays of numbers.
+pub fn ivalue_to_json(
+    value: &IValue,
+    ty: &IType,
+    records: &dyn RecordLookup,
+) -> Result<Value, JsonResultError> {
+    to_json(value, ty, records, 0)
+}
+
+fn float(value: f64) -> Result<Value, JsonResultError> {
+    Number::from_f64(value)
+        .map(Value::Number)
+        .ok_or(JsonResultError::NonFiniteFloat { value })
+}
+
+fn bytes_to_json(bytes: &[u8]) -> Value {
+    Value::Array(bytes.iter().map(|byte| Value::from(*byte)).collect())
+}
+
+fn to_json(
+    value: &IValue,
+    ty: &IType,
+    records: &dyn RecordLookup,
+    depth: usize,
+) -> Result<Value, JsonResultError> {
+    if depth > MAX_DEPTH {
+        return Err(JsonResultError::TooDeep { limit: MAX_DEPTH });
+    }
+    let mismatch = || JsonResultError::TypeMismatch {
+        expected: ty.clone(),
+        found: value.kind_name(),
+    };
+    Ok(match (value, ty) {
+        (IValue::Boolean(v), IType::Boolean) => Value::Bool(*v),
+        (IValue::S8(v), IType::S8) => Value::from(*v),
+        (IValue::S16(v), IType::S16) => Value::from(*v),
+        (IValue::S32(v), IType::S32) | (IValue::I32(v), IType::I32) => Value::from(*v),
+        (IValue::S64(v), IType::S64) | (IValue::I64(v), IType::I64) => Value::from(*v),
+        (IValue::U8(v), IType::U8) => Value::from(*v),
+        (IValue::U16(v), IType::U16) => Value::from(*v),
+        (IValue::U32(v), IType::U32) => Value::from(*v),
+        (IValue::U64(v), IType::U64) => Value::from(*v),
+        (IValue::F32(v), IType::F32) => float(f64::from(*v))?,
+        (IValue::F64(v), IType::F64) => float(*v)?,
+        (IValue::String(v), IType::String) => Value::String(v.clone()),
+        (IValue::ByteArray(bytes), IType::ByteArray) => bytes_to_json(bytes),
+        (IValue::ByteArray(bytes), IType::Array(element)) if **element == IType::U8 => {
+            bytes_to_json(bytes)
+        }
+        (IValue::Array(_), IType::ByteArray) => {
+            // Interchangeable with a byte array only when every element is a u8.
+            bytes_to_json(&value.as_bytes().ok_or_else(mismatch)?)
+        }
+        (IValue::Array(items), IType::Array(element)) => Value::Array(
+            items
+                .iter()
+                .map(|item| to_json(item, element, records, depth.saturating_add(1)))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        (IValue::Record(fields), IType::Record(id)) => {
+            let record = records
+                .record(*id)
+                .ok_or(JsonResultError::UnknownRecord { id: *id })?;
+            if fields.len() != record.fields.len() {
+                return Err(JsonResultError::RecordArity {
+                    name: record.name.clone(),
+                    expected: record.fields.len(),
+                    found: fields.len(),
+                });
+            }
+            let mut object = Map::new();
+            for (field_value, field) in fields.iter().zip(&record.fields) {
+                let json = to_json(field_value, &field.ty, records, depth.saturating_add(1))?;
+                object.insert(field.name.clone(), json);
+            }
+            Value::Object(object)
+        }
+        _ => return Err(mismatch()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::boxed::Box;
+    use alloc::vec;
+    use serde_json::json;
+    use strait_it::RecordField;
+
+    fn arg(name: &str, ty: IType) -> FunctionArg {
+        FunctionArg {
+            name: name.into(),
+            ty,
+        }
+    }
+
+    /// `records_effector`'s type list up to `TestRecord` (id 10), as in its `.it.txt`.
+    fn test_record_types() -> BTreeMap<u64, RecordType> {
+        let types = [
+            IType::Boolean,
+            IType::S8,
+            IType::S16,
+            IType::S32,
+            IType::S64,
+            IType::U8,
+            IType::U16,
+            IType::U32,
+            IType::U64,
+            IType::F32,
+            IType::F64,
+            IType::String,
+            IType::ByteArray,
+        ];
+        let record = RecordType {
+            name: "TestRecord".into(),
+            fields: types
+                .into_iter()
+                .enumerate()
+                .map(|(i, ty)| RecordField {
+                    name: format!("field_{i}"),
+                    ty,
+                })
+                .collect(),
+        };
+        BTreeMap::from([(10, record)])
+    }
+
+    fn greeting() -> Vec<FunctionArg> {
+        vec![arg("name", IType::String)]
+    }
+
+    fn greet(args: Value) -> Result<Vec<IValue>, String> {
+        json_to_args(&args, &greeting(), &NoRecords).map_err(|e| e.to_string())
+    }
+
+    fn mutate(args: Value) -> Result<Vec<IValue>, String> {
+        json_to_args(
+            &args,
+            &[arg("test_record", IType::Record(10))],
+            &test_record_types(),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    fn record_json() -> Value {
+        json!({"field_0": false, "field_1": 0, "field_2": 0, "field_3": 0, "field_4": 0,
+               "field_5": 0, "field_6": 0, "field_7": 0, "field_8": 0, "field_9": 0,
+               "field_10": 0, "field_11": "field", "field_12": [1]})
+    }
+
+    fn with_field(name: &str, value: Value) -> Value {
+        let mut record = record_json();
+        record[name] = value;
+        json!([record])
+    }
+
+    fn de(message: &str) -> String {
+        format!(
+            "error Error(\"{message}\", line: 0, column: 0) occurred while deserializing function arguments"
+        )
+    }
+
+    #[test]
+    fn argument_containers() {
+        let hi = Ok(vec![IValue::String("Fluence".into())]);
+        assert_eq!(greet(json!("Fluence")), hi);
+        assert_eq!(greet(json!(["Fluence"])), hi);
+        assert_eq!(greet(json!({"name": "Fluence"})), hi);
+        assert_eq!(greet(json!([""])), Ok(vec![IValue::String("".into())]));
+        // D57: a one-element array stands for its element.
+        assert_eq!(greet(json!([["x"]])), Ok(vec![IValue::String("x".into())]));
+        assert_eq!(
+            greet(json!([[["x"]]])),
+            Err(de("invalid type: sequence, expected a string"))
+        );
+        let nul = "a\u{0}\"\\\n\t😀日本語Привет";
+        assert_eq!(greet(json!([nul])), Ok(vec![IValue::String(nul.into())]));
+    }
+
+    #[test]
+    fn argument_container_errors() {
+        // O11, word for word.
+        assert_eq!(
+            greet(json!([])),
+            Err("function requires 1 arguments, 0 provided".into())
+        );
+        assert_eq!(
+            greet(json!(["a", "b"])),
+            Err("function requires 1 arguments, 2 provided".into())
+        );
+        assert_eq!(
+            greet(json!({"extra": 1, "name": "x"})),
+            Err("function requires 1 arguments, 2 provided".into())
+        );
+        assert_eq!(
+            greet(json!({"nam": "x"})),
+            Err("missing argument with name name".into())
+        );
+        assert_eq!(
+            greet(json!({})),
+            Err("missing argument with name name".into())
+        );
+        assert_eq!(
+            greet(Value::Null),
+            Err("the called function has the following signature: [(\"name\", String)], but no arguments is provided".into())
+        );
+        assert_eq!(
+            greet(json!([1])),
+            Err(de("invalid type: integer `1`, expected a string"))
+        );
+        assert_eq!(
+            greet(json!(42)),
+            Err(de("invalid type: integer `42`, expected a string"))
+        );
+        assert_eq!(
+            greet(json!([true])),
+            Err(de("invalid type: boolean `true`, expected a string"))
+        );
+        assert_eq!(
+            greet(json!([null])),
+            Err(de("invalid type: null, expected a string"))
+        );
+        assert_eq!(
+            greet(json!([{"a": 1}])),
+            Err(de("invalid type: map, expected a string"))
+        );
+    }
+
+    #[test]
+    fn nullary_functions() {
+        // O12.
+        for args in [json!([]), json!({}), Value::Null] {
+            assert_eq!(json_to_args(&args, &[], &NoRecords), Ok(vec![]));
+        }
+        assert_eq!(
+            json_to_args(&json!([1]), &[], &NoRecords)
+                .unwrap_err()
+                .to_string(),
+            "function requires 0 arguments, 1 provided"
+        );
+        assert_eq!(
+            json_to_args(&json!(1), &[], &NoRecords)
+                .unwrap_err()
+                .to_string(),
+            "called function has the following signature: '[]', and it isn't suitable for an argument 'Number(1)' provided"
+        );
+    }
+
+    #[test]
+    fn signature_renders_like_marine() {
+        let params = [
+            arg("a", IType::Array(Box::new(IType::U8))),
+            arg("r", IType::Record(6)),
+            arg("b", IType::ByteArray),
+        ];
+        assert_eq!(
+            json_to_args(&Value::Null, &params, &NoRecords)
+                .unwrap_err()
+                .to_string(),
+            "the called function has the following signature: [(\"a\", Array(U8)), (\"r\", Record(6)), (\"b\", ByteArray)], but no arguments is provided"
+        );
+    }
+
+    #[test]
+    fn the_wrapped_message() {
+        let error = json_to_args(&json!([]), &greeting(), &NoRecords).unwrap_err();
+        assert_eq!(
+            error.in_call("greeting", "greeting"),
+            "arguments from json deserialization error in module \"greeting\", function \"greeting\": function requires 1 arguments, 0 provided"
+        );
+    }
+
+    #[test]
+    fn records_as_objects_and_arrays() {
+        let expected = vec![IValue::Record(vec![
+            IValue::Boolean(false),
+            IValue::S8(0),
+            IValue::S16(0),
+            IValue::S32(0),
+            IValue::S64(0),
+            IValue::U8(0),
+            IValue::U16(0),
+            IValue::U32(0),
+            IValue::U64(0),
+            IValue::F32(0.0),
+            IValue::F64(0.0),
+            IValue::String("field".into()),
+            IValue::ByteArray(vec![1]),
+        ])];
+        assert_eq!(
+            mutate(json!({"test_record": record_json()})),
+            Ok(expected.clone())
+        );
+        assert_eq!(mutate(json!([record_json()])), Ok(expected.clone()));
+        assert_eq!(
+            mutate(json!([[false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "field", [1]]])),
+            Ok(expected.clone())
+        );
+        assert_eq!(
+            mutate(json!({"test_record": [false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "field", [1]]})),
+            Ok(expected)
+        );
+    }
+
+    #[test]
+    fn boundary_values() {
+        // O13: boundaries pass, an integer is accepted for an f32.
+        let mut record = record_json();
+        record["field_1"] = json!(-128);
+        record["field_4"] = json!(i64::MIN);
+        record["field_8"] = json!(u64::MAX);
+        record["field_7"] = json!(u32::MAX);
+        record["field_9"] = json!(9);
+        record["field_10"] = json!(f64::MAX);
+        let out = mutate(json!([record])).unwrap();
+        let IValue::Record(fields) = &out[0] else {
+            panic!("not a record")
+        };
+        assert_eq!(fields[1], IValue::S8(-128));
+        assert_eq!(fields[4], IValue::S64(i64::MIN));
+        assert_eq!(fields[7], IValue::U32(u32::MAX));
+        assert_eq!(fields[8], IValue::U64(u64::MAX));
+        assert_eq!(fields[9], IValue::F32(9.0));
+        assert_eq!(fields[10], IValue::F64(f64::MAX));
+        let out = mutate(with_field("field_10", json!(-0.0))).unwrap();
+        let IValue::Record(fields) = &out[0] else {
+            panic!("not a record")
+        };
+        let IValue::F64(zero) = fields[10] else {
+            panic!("not an f64")
+        };
+        assert!(zero == 0.0 && zero.is_sign_negative());
+        let f32_max: Value = serde_json::from_str("3.4028234663852886e+38").unwrap();
+        assert!(mutate(with_field("field_9", f32_max)).is_ok());
+        assert!(mutate(with_field("field_1", json!(127))).is_ok());
+    }
+
+    #[test]
+    fn value_errors() {
+        // O13, word for word.
+        let cases = [
+            (
+                "field_1",
+                json!(128),
+                de("invalid value: integer `128`, expected i8"),
+            ),
+            (
+                "field_5",
+                json!(-1),
+                de("invalid value: integer `-1`, expected u8"),
+            ),
+            (
+                "field_5",
+                json!(256),
+                de("invalid value: integer `256`, expected u8"),
+            ),
+            (
+                "field_8",
+                json!(-1),
+                de("invalid value: integer `-1`, expected u64"),
+            ),
+            (
+                "field_3",
+                json!(1.5),
+                de("invalid type: floating point `1.5`, expected i32"),
+            ),
+            (
+                "field_0",
+                json!(1),
+                de("invalid type: integer `1`, expected a boolean"),
+            ),
+            (
+                "field_0",
+                json!("true"),
+                de("invalid type: string \\\"true\\\", expected a boolean"),
+            ),
+            (
+                "field_11",
+                Value::Null,
+                de("invalid type: null, expected a string"),
+            ),
+            (
+                "field_12",
+                json!([256]),
+                de("invalid value: integer `256`, expected u8"),
+            ),
+            (
+                "field_12",
+                json!("AQID"),
+                "expected bytearray, got String(\"AQID\")".into(),
+            ),
+            (
+                "field_12",
+                Value::Null,
+                "expected bytearray, got Null".into(),
+            ),
+        ];
+        for (field, value, expected) in cases {
+            assert_eq!(mutate(with_field(field, value)), Err(expected), "{field}");
+        }
+    }
+
+    #[test]
+    fn record_shape_errors() {
+        let mut missing = record_json();
+        missing.as_object_mut().unwrap().remove("field_5");
+        assert_eq!(
+            mutate(json!([missing])),
+            Err("missing argument with name field_5".into())
+        );
+        assert_eq!(
+            mutate(with_field("field_13", json!(1))),
+            Err("function requires 13 arguments, 14 provided".into())
+        );
+        assert_eq!(
+            mutate(json!([[false, 0, 0]])),
+            Err("function requires 13 arguments, 3 provided".into())
+        );
+        // D41: Marine's phrase, with the record named.
+        let null = mutate(json!([null])).unwrap_err();
+        assert!(
+            null.contains("should be encoded as array or map of fields"),
+            "{null}"
+        );
+        assert!(null.contains("TestRecord"), "{null}");
+        assert_eq!(
+            json_to_args(&json!([{}]), &[arg("r", IType::Record(3))], &NoRecords)
+                .unwrap_err()
+                .to_string(),
+            "record with type id `3` wasn't found"
+        );
+    }
+
+    #[test]
+    fn repeated_names_are_taken_once() {
+        let params = [arg("a", IType::S32), arg("a", IType::S32)];
+        assert_eq!(
+            json_to_args(&json!({"a": 1}), &params, &NoRecords)
+                .unwrap_err()
+                .to_string(),
+            "missing argument with name a"
+        );
+    }
+
+    #[test]
+    fn arrays_and_byte_arrays() {
+        let params = [
+            arg("bytes", IType::ByteArray),
+            arg("words", IType::Array(Box::new(IType::String))),
+            arg("u8s", IType::Array(Box::new(IType::U8))),
+        ];
+        assert_eq!(
+            json_to_args(
+                &json!([[1, [2], 255], ["a", ["b"]], [7]]),
+                &params,
+                &NoRecords
+            ),
+            Ok(vec![
+                IValue::ByteArray(vec![1, 2, 255]),
+                IValue::Array(vec![IValue::String("a".into()), IValue::String("b".into())]),
+                IValue::Array(vec![IValue::U8(7)]),
+            ])
+        );
+        assert_eq!(
+            json_to_args(&json!([[], "x", []]), &params, &NoRecords)
+                .unwrap_err()
+                .to_string(),
+            "expected array of String types, got String(\"x\")"
+        );
+    }
+
+    #[test]
+    fn every_scalar_type() {
+        let params = [
+            arg("a", IType::S16),
+            arg("b", IType::U16),
+            arg("c", IType::I32),
+            arg("d", IType::I64),
+            arg("e", IType::F32),
+            arg("f", IType::F64),
+            arg("g", IType::Boolean),
+        ];
+        assert_eq!(
+            json_to_args(
+                &json!([-3, [4], 5, -6, 1.5, [2], true]),
+                &params,
+                &NoRecords
+            ),
+            Ok(vec![
+                IValue::S16(-3),
+                IValue::U16(4),
+                IValue::I32(5),
+                IValue::I64(-6),
+                IValue::F32(1.5),
+                IValue::F64(2.0),
+                IValue::Boolean(true),
+            ])
+        );
+        assert_eq!(
+            json_to_args(&json!([65536]), &[arg("b", IType::U16)], &NoRecords)
+                .unwrap_err()
+                .to_string(),
+            de("invalid value: integer `65536`, expected u16")
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let mut ty = IType::S32;
+        let mut value = json!(1);
+        for _ in 0..=MAX_DEPTH + 1 {
+            ty = IType::Array(Box::new(ty));
+            value = json!([value]);
+        }
+        assert_eq!(
+            json_to_args(&json!([value]), &[arg("deep", ty)], &NoRecords),
+            Err(JsonArgError::TooDeep { limit: MAX_DEPTH })
+        );
+    }
+
+    #[test]
+    fn results() {
+        let records = test_record_types();
+        assert_eq!(ivalues_to_json(&[], &[], &records), Ok(Value::Null));
+        assert_eq!(
+            ivalues_to_json(&[IValue::String("Hi".into())], &[IType::String], &records),
+            Ok(json!("Hi"))
+        );
+        let record = IValue::Record(vec![
+            IValue::Boolean(true),
+            IValue::S8(1),
+            IValue::S16(2),
+            IValue::S32(3),
+            IValue::S64(i64::MIN),
+            IValue::U8(5),
+            IValue::U16(6),
+            IValue::U32(7),
+            IValue::U64(u64::MAX),
+            IValue::F32(9.0),
+            IValue::F64(10.0),
+            IValue::String("field_11".into()),
+            IValue::ByteArray(vec![19, 55]),
+        ]);
+        let out = ivalues_to_json(&[record], &[IType::Record(10)], &records).unwrap();
+        // O14: keys sorted byte-wise, integral floats keep a fraction, u64/i64 exact.
+        assert_eq!(
+            serde_json::to_string(&out).unwrap(),
+            "{\"field_0\":true,\"field_1\":1,\"field_10\":10.0,\"field_11\":\"field_11\",\
+             \"field_12\":[19,55],\"field_2\":2,\"field_3\":3,\"field_4\":-9223372036854775808,\
+             \"field_5\":5,\"field_6\":6,\"field_7\":7,\"field_8\":18446744073709551615,\
+             \"field_9\":9.0}"
+        );
+    }
+
+    #[test]
+    fn result_arrays_and_bytes() {
+        let u8s = IType::Array(Box::new(IType::U8));
+        let cases = [
+            (IValue::ByteArray(vec![1, 2]), IType::ByteArray),
+            (IValue::ByteArray(vec![1, 2]), u8s.clone()),
+            (
+                IValue::Array(vec![IValue::U8(1), IValue::U8(2)]),
+                IType::ByteArray,
+            ),
+            (IValue::Array(vec![IValue::U8(1), IValue::U8(2)]), u8s),
+        ];
+        for (value, ty) in cases {
+            assert_eq!(ivalue_to_json(&value, &ty, &NoRecords), Ok(json!([1, 2])));
+        }
+        assert_eq!(
+            ivalue_to_json(&IValue::F32(0.1), &IType::F32, &NoRecords),
+            Ok(json!(f64::from(0.1f32)))
+        );
+    }
+
+    #[test]
+    fn result_errors_never_panic() {
+        assert_eq!(
+            ivalues_to_json(
+                &[IValue::S32(1), IValue::S32(2)],
+                &[IType::S32, IType::S32],
+                &NoRecords
+            ),
+            Err(JsonResultError::MultipleResults { count: 2 })
+        );
+        assert_eq!(
+            ivalues_to_json(&[IValue::S32(1)], &[], &NoRecords),
+            Err(JsonResultError::ResultCount {
+                values: 1,
+                types: 0
+            })
+        );
+        for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert!(matches!(
+                ivalue_to_json(&IValue::F64(value), &IType::F64, &NoRecords),
+                Err(JsonResultError::NonFiniteFloat { .. })
+            ));
+        }
+        assert!(matches!(
+            ivalue_to_json(&IValue::F32(f32::NAN), &IType::F32, &NoRecords),
+            Err(JsonResultError::NonFiniteFloat { .. })
+        ));
+        assert_eq!(
+            ivalue_to_json(&IValue::S32(1), &IType::U32, &NoRecords),
+            Err(JsonResultError::TypeMismatch {
+                expected: IType::U32,
+                found: "S32"
+            })
+        );
+        assert!(matches!(
+            ivalue_to_json(
+                &IValue::Array(vec![IValue::S8(1)]),
+                &IType::ByteArray,
+                &NoRecords
+            ),
+            Err(JsonResultError::TypeMismatch { .. })
+        ));
+        assert_eq!(
+            ivalue_to_json(&IValue::Record(vec![]), &IType::Record(10), &NoRecords),
+            Err(JsonResultError::UnknownRecord { id: 10 })
+        );
+        assert_eq!(
+            ivalue_to_json(
+                &IValue::Record(vec![IValue::Boolean(true)]),
+                &IType::Record(10),
+                &test_record_types()
+            ),
+            Err(JsonResultError::RecordArity {
+                name: "TestRecord".into(),
+                expected: 13,
+                found: 1
+            })
+        );
+        // A record that contains itself, with a value as deep as the limit allows.
+        let records = vec![RecordType {
+            name: "Loop".into(),
+            fields: vec![RecordField {
+                name: "next".into(),
+                ty: IType::Record(0),
+            }],
+        }];
+        let mut value = IValue::Record(vec![IValue::S32(0)]);
+        for _ in 0..=MAX_DEPTH + 1 {
+            value = IValue::Record(vec![value]);
+        }
+        assert_eq!(
+            ivalue_to_json(&value, &IType::Record(0), &records),
+            Err(JsonResultError::TooDeep { limit: MAX_DEPTH })
+        );
+    }
+
+    #[test]
+    fn lookups() {
+        let entries = vec![
+            TypeEntry::Function(Default::default()),
+            TypeEntry::Record(RecordType {
+                name: "R".into(),
+                fields: vec![],
+            }),
+        ];
+        assert!(entries.record(0).is_none());
+        assert_eq!(entries.record(1).map(|r| r.name.as_str()), Some("R"));
+        assert!(entries.record(u64::MAX).is_none());
+        let map: hashbrown::HashMap<u64, RecordType> = test_record_types().into_iter().collect();
+        assert!(map.record(10).is_some());
+        let by_ref: &dyn RecordLookup = &&map;
+        assert!(by_ref.record(11).is_none());
+    }
+}
