@@ -11,3 +11,4 @@ extern crate alloc;
 
 pub mod call_parameters;
 pub mod json;
+pub mod interface;
