@@ -18,7 +18,10 @@
 extern crate alloc;
 
 pub mod binary;
+pub mod compat;
+mod convert;
 pub mod instructions;
+pub mod memory;
 pub mod module;
 pub mod section;
 pub mod text;

@@ -1,0 +1,267 @@
+//! Lifting: memory → [`IValue`] (`spec/it-section.md` §6.4). Reads only; never calls the
+//! module.
+
+use crate::convert::{self, from_core};
+use crate::memory::bounds::{Reader, region};
+use crate::memory::{LiftBudget, LiftError, MAX_DEPTH, RecordTable};
+use crate::types::IType;
+use crate::values::IValue;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// What one lifted array element or record field costs against the [`LiftBudget`].
+const VALUE_COST: u64 = size_of::<IValue>() as u64;
+
+/// Lifts the string at (`ptr`, `len`): `len` bytes of UTF-8. A zero length reads nothing and
+/// ignores `ptr` (D53).
+pub fn lift_string(
+    memory: &[u8],
+    ptr: u32,
+    len: u32,
+    budget: &mut LiftBudget,
+) -> Result<String, LiftError> {
+    bytes(memory, ptr, len, budget).and_then(|bytes| utf8(bytes, ptr))
+}
+
+/// Lifts the byte array at (`ptr`, `len`). A zero length reads nothing and ignores `ptr`.
+pub fn lift_byte_array(
+    memory: &[u8],
+    ptr: u32,
+    len: u32,
+    budget: &mut LiftBudget,
+) -> Result<Vec<u8>, LiftError> {
+    bytes(memory, ptr, len, budget).map(<[u8]>::to_vec)
+}
+
+/// Lifts `count` elements of type `element` stored contiguously at `ptr`. A zero count reads
+/// nothing. `byte_array` elements (and `u8` elements) come back as `Array` of `U8` (D54).
+pub fn lift_array(
+    memory: &[u8],
+    element: &IType,
+    ptr: u32,
+    count: u32,
+    records: &RecordTable,
+    budget: &mut LiftBudget,
+) -> Result<Vec<IValue>, LiftError> {
+    Lifter {
+        memory,
+        records,
+        budget,
+    }
+    .array(element, ptr, count, 0)
+}
+
+/// Lifts the record of type `record_type_id` at `ptr` and returns its field values.
+pub fn lift_record(
+    memory: &[u8],
+    record_type_id: u64,
+    ptr: u32,
+    records: &RecordTable,
+    budget: &mut LiftBudget,
+) -> Result<Vec<IValue>, LiftError> {
+    Lifter {
+        memory,
+        records,
+        budget,
+    }
+    .record(record_type_id, ptr, 0)
+}
+
+/// Lifts a value of type `ty` from its flattened core values (`spec/abi.md` §4): one core
+/// value for a scalar (same-width values reinterpreted, narrower ones range-checked, as
+/// adapters do), (`ptr`, `len`) for strings, byte arrays and arrays, a pointer for records.
+/// This is how the runtime reads the arguments of IT-typed host imports.
+pub fn lift_flat(
+    memory: &[u8],
+    ty: &IType,
+    core: &[IValue],
+    records: &RecordTable,
+    budget: &mut LiftBudget,
+) -> Result<IValue, LiftError> {
+    let bad_shape = || LiftError::CoreValues {
+        ty: ty.clone(),
+        count: core.len(),
+    };
+    let pointer = |value: &IValue| match value {
+        IValue::I32(v) => Ok(v.cast_unsigned()),
+        _ => Err(bad_shape()),
+    };
+    match (ty, core) {
+        (IType::F32, [value @ IValue::F32(_)]) | (IType::F64, [value @ IValue::F64(_)]) => {
+            Ok(value.clone())
+        }
+        (IType::String, [ptr, len]) => {
+            lift_string(memory, pointer(ptr)?, pointer(len)?, budget).map(IValue::String)
+        }
+        (IType::ByteArray, [ptr, len]) => {
+            lift_byte_array(memory, pointer(ptr)?, pointer(len)?, budget).map(IValue::ByteArray)
+        }
+        (IType::Array(element), [ptr, count]) => lift_array(
+            memory,
+            element,
+            pointer(ptr)?,
+            pointer(count)?,
+            records,
+            budget,
+        )
+        .map(IValue::Array),
+        (IType::Record(id), [ptr]) => {
+            lift_record(memory, *id, pointer(ptr)?, records, budget).map(IValue::Record)
+        }
+        (_, [value]) => {
+            let conversion = from_core(ty).ok_or_else(bad_shape)?;
+            convert::convert(conversion, value).map_err(|error| match error {
+                convert::ConvertError::WrongVariant => bad_shape(),
+                convert::ConvertError::OutOfRange => LiftError::OutOfRange {
+                    ty: ty.clone(),
+                    value: alloc::format!("{value:?}"),
+                },
+            })
+        }
+        _ => Err(bad_shape()),
+    }
+}
+
+/// The bytes at (`ptr`, `len`), bounds-checked and charged to the budget.
+fn bytes<'m>(
+    memory: &'m [u8],
+    ptr: u32,
+    len: u32,
+    budget: &mut LiftBudget,
+) -> Result<&'m [u8], LiftError> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    let bytes = slice(memory, ptr, u64::from(len))?;
+    budget.charge(u64::from(len))?;
+    Ok(bytes)
+}
+
+fn slice(memory: &[u8], ptr: u32, size: u64) -> Result<&[u8], LiftError> {
+    let range = region(memory.len(), ptr, size)?;
+    memory.get(range).ok_or(LiftError::OutOfBounds {
+        offset: u64::from(ptr),
+        size,
+        memory_size: memory.len() as u64,
+    })
+}
+
+fn utf8(bytes: &[u8], ptr: u32) -> Result<String, LiftError> {
+    core::str::from_utf8(bytes)
+        .map(String::from)
+        .map_err(|error| LiftError::InvalidUtf8String {
+            offset: u64::from(ptr),
+            error,
+        })
+}
+
+fn deeper(depth: u32) -> Result<u32, LiftError> {
+    if depth >= MAX_DEPTH {
+        return Err(LiftError::TooDeep { limit: MAX_DEPTH });
+    }
+    Ok(depth + 1)
+}
+
+fn capacity(count: u32) -> usize {
+    // Only called after `count` elements were found inside memory, so this is bounded by the
+    // memory size; a 16-bit target that cannot even address it simply does not reserve.
+    usize::try_from(count).unwrap_or(0)
+}
+
+struct Lifter<'a> {
+    memory: &'a [u8],
+    records: &'a RecordTable,
+    budget: &'a mut LiftBudget,
+}
+
+impl Lifter<'_> {
+    fn array(
+        &mut self,
+        element: &IType,
+        ptr: u32,
+        count: u32,
+        depth: u32,
+    ) -> Result<Vec<IValue>, LiftError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let depth = deeper(depth)?;
+        // The element size is 8 for every (pointer, length) element (D20).
+        let size = u64::from(count) * u64::from(element.memory_size());
+        let bytes = slice(self.memory, ptr, size)?;
+        self.budget.charge(u64::from(count) * VALUE_COST)?;
+        let mut reader = Reader::new(bytes, ptr);
+        let mut items = Vec::with_capacity(capacity(count));
+        for _ in 0..count {
+            items.push(self.value(element, &mut reader, depth, true)?);
+        }
+        Ok(items)
+    }
+
+    fn record(&mut self, id: u64, ptr: u32, depth: u32) -> Result<Vec<IValue>, LiftError> {
+        let depth = deeper(depth)?;
+        let records = self.records;
+        let layout = records
+            .get(id)
+            .ok_or(LiftError::RecordNotFound { record_type_id: id })?;
+        let bytes = slice(self.memory, ptr, u64::from(layout.size))?;
+        self.budget
+            .charge(layout.fields.len() as u64 * VALUE_COST)?;
+        let mut reader = Reader::new(bytes, ptr);
+        let mut fields = Vec::with_capacity(layout.fields.len());
+        for field in &layout.fields {
+            fields.push(self.value(&field.ty, &mut reader, depth, false)?);
+        }
+        Ok(fields)
+    }
+
+    /// Decodes one value of type `ty` at the reader's position, following pointers.
+    fn value(
+        &mut self,
+        ty: &IType,
+        reader: &mut Reader<'_>,
+        depth: u32,
+        in_array: bool,
+    ) -> Result<IValue, LiftError> {
+        Ok(match ty {
+            IType::Boolean => IValue::Boolean(reader.array::<1>()? != [0]),
+            IType::S8 => IValue::S8(i8::from_le_bytes(reader.array()?)),
+            IType::U8 => IValue::U8(u8::from_le_bytes(reader.array()?)),
+            IType::S16 => IValue::S16(i16::from_le_bytes(reader.array()?)),
+            IType::U16 => IValue::U16(u16::from_le_bytes(reader.array()?)),
+            IType::S32 => IValue::S32(i32::from_le_bytes(reader.array()?)),
+            IType::U32 => IValue::U32(u32::from_le_bytes(reader.array()?)),
+            IType::I32 => IValue::I32(i32::from_le_bytes(reader.array()?)),
+            IType::F32 => IValue::F32(f32::from_le_bytes(reader.array()?)),
+            IType::S64 => IValue::S64(i64::from_le_bytes(reader.array()?)),
+            IType::U64 => IValue::U64(u64::from_le_bytes(reader.array()?)),
+            IType::I64 => IValue::I64(i64::from_le_bytes(reader.array()?)),
+            IType::F64 => IValue::F64(f64::from_le_bytes(reader.array()?)),
+            IType::String => {
+                let (ptr, len) = (reader.u32()?, reader.u32()?);
+                IValue::String(
+                    bytes(self.memory, ptr, len, self.budget).and_then(|b| utf8(b, ptr))?,
+                )
+            }
+            IType::ByteArray if in_array => {
+                // D54: a byte array inside an array is lifted as an array of u8.
+                let (ptr, len) = (reader.u32()?, reader.u32()?);
+                let bytes = bytes(self.memory, ptr, len, self.budget)?;
+                self.budget.charge(u64::from(len) * (VALUE_COST - 1))?;
+                IValue::Array(bytes.iter().map(|byte| IValue::U8(*byte)).collect())
+            }
+            IType::ByteArray => {
+                let (ptr, len) = (reader.u32()?, reader.u32()?);
+                IValue::ByteArray(bytes(self.memory, ptr, len, self.budget)?.to_vec())
+            }
+            IType::Array(element) => {
+                let (ptr, count) = (reader.u32()?, reader.u32()?);
+                IValue::Array(self.array(element, ptr, count, depth)?)
+            }
+            IType::Record(id) => {
+                let ptr = reader.u32()?;
+                IValue::Record(self.record(*id, ptr, depth)?)
+            }
+        })
+    }
+}

@@ -1,0 +1,361 @@
+//! Lowering: [`IValue`] → memory (`spec/it-section.md` §6.5). Calls the module's `allocate`.
+//!
+//! Every entry point checks the whole value against its type first (§1.4, D14), so nothing
+//! is allocated for a value that turns out to be ill-typed. Buffers are built host-side and
+//! written once; `allocate` is called in Marine's order: depth-first, fields in declaration
+//! order, a record's children before the record, an array's outer buffer before its elements.
+
+use crate::compat;
+use crate::convert::{self, to_core};
+use crate::memory::bounds::region;
+use crate::memory::{LowerError, LowerTarget, MAX_DEPTH, RecordTable};
+use crate::types::IType;
+use crate::values::IValue;
+use alloc::vec::Vec;
+
+/// The `allocate` type tag of string, byte-array and record buffers (D55).
+const BYTES_TAG: u32 = 1;
+
+/// A lowered value in its flattened form (`spec/abi.md` §4).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lowered {
+    /// A scalar as its core value (`I32`, `I64`, `F32` or `F64`).
+    Scalar(IValue),
+    /// A string, byte array or array: pointer and length (bytes, or elements for arrays).
+    Slice {
+        /// Offset of the buffer.
+        ptr: u32,
+        /// Byte length, or element count for arrays.
+        len: u32,
+    },
+    /// A record: pointer to its packed fields.
+    Record {
+        /// Offset of the record.
+        ptr: u32,
+    },
+}
+
+impl Lowered {
+    /// Appends the flattened core values (one or two).
+    pub fn push_core(&self, out: &mut Vec<IValue>) {
+        match self {
+            Lowered::Scalar(value) => out.push(value.clone()),
+            Lowered::Slice { ptr, len } => {
+                out.push(IValue::I32(ptr.cast_signed()));
+                out.push(IValue::I32(len.cast_signed()));
+            }
+            Lowered::Record { ptr } => out.push(IValue::I32(ptr.cast_signed())),
+        }
+    }
+}
+
+/// Allocates `allocate(len, 1)` (also for an empty string, D52), writes the bytes and
+/// returns (pointer, byte length).
+pub fn lower_string<T: LowerTarget + ?Sized>(
+    target: &mut T,
+    value: &str,
+) -> Result<(u32, u32), LowerError> {
+    Lowerer {
+        target,
+        records: None,
+    }
+    .bytes(value.as_bytes())
+}
+
+/// As [`lower_string`], for raw bytes.
+pub fn lower_byte_array<T: LowerTarget + ?Sized>(
+    target: &mut T,
+    value: &[u8],
+) -> Result<(u32, u32), LowerError> {
+    Lowerer {
+        target,
+        records: None,
+    }
+    .bytes(value)
+}
+
+/// Lowers an array value (an `Array`, or a `ByteArray` when `element` is `u8`) with elements
+/// of type `element`; returns (pointer, element count). An empty `Array` gives (0, 0) without
+/// calling `allocate`; a `ByteArray` is always allocated, even when empty (Marine's sequence).
+pub fn lower_array<T: LowerTarget + ?Sized>(
+    target: &mut T,
+    element: &IType,
+    value: &IValue,
+    records: &RecordTable,
+) -> Result<(u32, u32), LowerError> {
+    compat::check_array(value, element, records)?;
+    Lowerer {
+        target,
+        records: Some(records),
+    }
+    .array_value(element, value, 0)
+}
+
+/// Lowers the fields of a record of type `record_type_id`; returns the record's pointer.
+pub fn lower_record<T: LowerTarget + ?Sized>(
+    target: &mut T,
+    record_type_id: u64,
+    fields: &[IValue],
+    records: &RecordTable,
+) -> Result<u32, LowerError> {
+    compat::check_record(fields, record_type_id, records)?;
+    Lowerer {
+        target,
+        records: Some(records),
+    }
+    .record(record_type_id, fields, 0)
+}
+
+/// Lowers `value` as type `ty` into its flattened form: the core value of a scalar (no
+/// memory access), or a buffer written into memory.
+pub fn lower_value<T: LowerTarget + ?Sized>(
+    target: &mut T,
+    value: &IValue,
+    ty: &IType,
+    records: &RecordTable,
+) -> Result<Lowered, LowerError> {
+    compat::check_value(value, ty, records)?;
+    let mut lowerer = Lowerer {
+        target,
+        records: Some(records),
+    };
+    match (ty, value) {
+        (IType::String, IValue::String(text)) => lowerer.bytes(text.as_bytes()),
+        (IType::ByteArray, _) => lowerer.byte_array_value(value),
+        (IType::Array(element), _) => lowerer.array_value(element, value, 0),
+        (IType::Record(id), IValue::Record(fields)) => {
+            return lowerer
+                .record(*id, fields, 0)
+                .map(|ptr| Lowered::Record { ptr });
+        }
+        (IType::F32 | IType::F64, _) => return Ok(Lowered::Scalar(value.clone())),
+        _ => {
+            return to_core(ty)
+                .and_then(|conversion| convert::convert(conversion, value).ok())
+                .map(Lowered::Scalar)
+                .ok_or_else(|| mismatch(ty, value));
+        }
+    }
+    .map(|(ptr, len)| Lowered::Slice { ptr, len })
+}
+
+fn mismatch(ty: &IType, value: &IValue) -> LowerError {
+    LowerError::Incompatible(compat::CompatError::Mismatch {
+        expected: ty.clone(),
+        received: value.clone(),
+    })
+}
+
+fn deeper(depth: u32) -> Result<u32, LowerError> {
+    if depth >= MAX_DEPTH {
+        return Err(LowerError::TooDeep { limit: MAX_DEPTH });
+    }
+    Ok(depth + 1)
+}
+
+fn buffer_size(count: usize, element_size: u32) -> Result<u32, LowerError> {
+    let size = (count as u64)
+        .checked_mul(u64::from(element_size))
+        .ok_or(LowerError::TooLarge { size: u64::MAX })?;
+    u32::try_from(size).map_err(|_| LowerError::TooLarge { size })
+}
+
+fn length(len: usize) -> Result<u32, LowerError> {
+    u32::try_from(len).map_err(|_| LowerError::TooLarge { size: len as u64 })
+}
+
+struct Lowerer<'a, T: ?Sized> {
+    target: &'a mut T,
+    /// `None` only for strings and byte arrays, which need no record types.
+    records: Option<&'a RecordTable>,
+}
+
+impl<T: LowerTarget + ?Sized> Lowerer<'_, T> {
+    /// Calls `allocate(size, tag)` and checks its result (D22).
+    fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
+        let ptr = self.target.allocate(size, tag)?;
+        if ptr == 0 && size > 0 {
+            return Err(LowerError::AllocateNull { size, tag });
+        }
+        let memory_size = self
+            .target
+            .memory()
+            .map_err(|reason| LowerError::Memory { reason })?
+            .len() as u64;
+        if u64::from(ptr) + u64::from(size) > memory_size {
+            return Err(LowerError::AllocateOutOfBounds {
+                ptr,
+                size,
+                tag,
+                memory_size,
+            });
+        }
+        Ok(ptr)
+    }
+
+    fn write(&mut self, ptr: u32, bytes: &[u8]) -> Result<(), LowerError> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let memory = self
+            .target
+            .memory()
+            .map_err(|reason| LowerError::Memory { reason })?;
+        let memory_size = memory.len() as u64;
+        let out_of_bounds = || LowerError::OutOfBounds {
+            offset: u64::from(ptr),
+            size: bytes.len() as u64,
+            memory_size,
+        };
+        let range = region(memory.len(), ptr, bytes.len() as u64).map_err(|_| out_of_bounds())?;
+        memory
+            .get_mut(range)
+            .ok_or_else(out_of_bounds)?
+            .copy_from_slice(bytes);
+        Ok(())
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) -> Result<(u32, u32), LowerError> {
+        let len = length(bytes.len())?;
+        let ptr = self.allocate(len, BYTES_TAG)?;
+        self.write(ptr, bytes)?;
+        Ok((ptr, len))
+    }
+
+    /// A `byte_array` value: a `ByteArray`, or an `Array` of `U8` (§1.4).
+    fn byte_array_value(&mut self, value: &IValue) -> Result<(u32, u32), LowerError> {
+        match value {
+            IValue::ByteArray(bytes) => self.bytes(bytes),
+            IValue::Array(items) => {
+                let bytes = items
+                    .iter()
+                    .map(|item| match item {
+                        IValue::U8(byte) => Ok(*byte),
+                        other => Err(mismatch(&IType::U8, other)),
+                    })
+                    .collect::<Result<Vec<u8>, _>>()?;
+                self.bytes(&bytes)
+            }
+            other => Err(mismatch(&IType::ByteArray, other)),
+        }
+    }
+
+    /// An `array (element)` value: an `Array`, or a `ByteArray` when `element` is `u8`.
+    fn array_value(
+        &mut self,
+        element: &IType,
+        value: &IValue,
+        depth: u32,
+    ) -> Result<(u32, u32), LowerError> {
+        match value {
+            IValue::ByteArray(bytes) if *element == IType::U8 => self.bytes(bytes),
+            IValue::Array(items) => self.array(element, items, depth),
+            other => Err(mismatch(
+                &IType::Array(alloc::boxed::Box::new(element.clone())),
+                other,
+            )),
+        }
+    }
+
+    fn array(
+        &mut self,
+        element: &IType,
+        items: &[IValue],
+        depth: u32,
+    ) -> Result<(u32, u32), LowerError> {
+        if items.is_empty() {
+            return Ok((0, 0));
+        }
+        let depth = deeper(depth)?;
+        let count = length(items.len())?;
+        let size = buffer_size(items.len(), element.memory_size())?;
+        // The outer buffer is allocated before any element (Marine's order); it is written
+        // last, once the elements' pointers are known.
+        let ptr = self.allocate(size, element.allocation_tag())?;
+        let mut buffer = Vec::with_capacity(capacity(size));
+        for item in items {
+            self.encode(element, item, &mut buffer, depth)?;
+        }
+        self.write(ptr, &buffer)?;
+        Ok((ptr, count))
+    }
+
+    fn record(&mut self, id: u64, fields: &[IValue], depth: u32) -> Result<u32, LowerError> {
+        let depth = deeper(depth)?;
+        let layout =
+            self.records
+                .and_then(|records| records.get(id))
+                .ok_or(LowerError::Incompatible(
+                    compat::CompatError::RecordTypeMissing { record_type_id: id },
+                ))?;
+        if layout.fields.len() != fields.len() {
+            return Err(mismatch(
+                &IType::Record(id),
+                &IValue::Record(fields.to_vec()),
+            ));
+        }
+        let mut buffer = Vec::with_capacity(capacity(layout.size));
+        for (field, value) in layout.fields.iter().zip(fields) {
+            self.encode(&field.ty, value, &mut buffer, depth)?;
+        }
+        // Children were allocated while encoding: the record itself comes last.
+        let ptr = self.allocate(layout.size, BYTES_TAG)?;
+        self.write(ptr, &buffer)?;
+        Ok(ptr)
+    }
+
+    /// Appends the in-memory form of `value` (a field or an element of type `ty`) to
+    /// `buffer`, lowering whatever it points to.
+    fn encode(
+        &mut self,
+        ty: &IType,
+        value: &IValue,
+        buffer: &mut Vec<u8>,
+        depth: u32,
+    ) -> Result<(), LowerError> {
+        match (ty, value) {
+            (IType::Boolean, IValue::Boolean(v)) => buffer.push(u8::from(*v)),
+            (IType::S8, IValue::S8(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
+            (IType::U8, IValue::U8(v)) => buffer.push(*v),
+            (IType::S16, IValue::S16(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
+            (IType::U16, IValue::U16(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
+            (IType::S32, IValue::S32(v)) | (IType::I32, IValue::I32(v)) => {
+                buffer.extend_from_slice(&v.to_le_bytes());
+            }
+            (IType::U32, IValue::U32(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
+            (IType::F32, IValue::F32(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
+            (IType::S64, IValue::S64(v)) | (IType::I64, IValue::I64(v)) => {
+                buffer.extend_from_slice(&v.to_le_bytes());
+            }
+            (IType::U64, IValue::U64(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
+            (IType::F64, IValue::F64(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
+            (IType::String, IValue::String(text)) => {
+                let pair = self.bytes(text.as_bytes())?;
+                push_pair(buffer, pair);
+            }
+            (IType::ByteArray, _) => {
+                let pair = self.byte_array_value(value)?;
+                push_pair(buffer, pair);
+            }
+            (IType::Array(element), _) => {
+                let pair = self.array_value(element, value, depth)?;
+                push_pair(buffer, pair);
+            }
+            (IType::Record(id), IValue::Record(fields)) => {
+                let ptr = self.record(*id, fields, depth)?;
+                buffer.extend_from_slice(&ptr.to_le_bytes());
+            }
+            _ => return Err(mismatch(ty, value)),
+        }
+        Ok(())
+    }
+}
+
+fn push_pair(buffer: &mut Vec<u8>, (ptr, len): (u32, u32)) {
+    buffer.extend_from_slice(&ptr.to_le_bytes());
+    buffer.extend_from_slice(&len.to_le_bytes());
+}
+
+fn capacity(size: u32) -> usize {
+    usize::try_from(size).unwrap_or(0)
+}
