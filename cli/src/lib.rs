@@ -1,1 +1,0 @@
-//! strait-cli (being written)

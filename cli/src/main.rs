@@ -1,0 +1,62 @@
+//! `strait`: the command line of strait.
+//!
+//! One module per command family (`it`, `info`); the runtime commands (`call`, `batch`,
+//! `interface`, `repl`) join as sibling modules. Every command writes its output to the locked
+//! stdout handle it is given and returns errors as values: `main` prints them on stderr and
+//! exits with status 1, so no input can make the binary panic.
+
+mod error;
+mod info;
+mod input;
+mod it;
+
+use clap::{Parser, Subcommand};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// strait, a runtime for Marine services: inspect and edit the interface-types section of
+/// Marine modules.
+#[derive(Parser)]
+#[command(name = "strait", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show or replace the interface-types (IT) section of a module.
+    #[command(subcommand)]
+    It(it::ItCommand),
+    /// Print a module's IT version, SDK version and exported interface.
+    Info(info::InfoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // `--help` and `--version` also arrive here, as "errors" printed on stdout.
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = match cli.command {
+        Command::It(command) => it::run(command, &mut out),
+        Command::Info(args) => info::run(&args, &mut out),
+    };
+    let result = result.and_then(|()| out.flush().map_err(error::CliError::from));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(io::stderr().lock(), "error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
