@@ -12,3 +12,5 @@ extern crate alloc;
 pub mod call_parameters;
 pub mod json;
 pub mod interface;
+#[cfg(feature = "std")]
+pub mod config;
