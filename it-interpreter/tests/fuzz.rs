@@ -13,19 +13,22 @@ use strait_it::{
     RecordField, RecordType, Section, TypeEntry,
 };
 
-/// The IT sections of the artifacts (empty when `../shared` is missing outside CI).
-fn real_sections() -> Vec<Vec<u8>> {
-    common::artifacts()
-        .unwrap_or_default()
-        .iter()
-        .map(|artifact| {
-            ModuleSections::read(&artifact.wasm)
-                .unwrap()
-                .it_section()
-                .unwrap()
-                .to_vec()
-        })
-        .collect()
+/// The IT sections of the artifacts (empty when `../shared` is missing outside CI), read once.
+fn real_sections() -> &'static [Vec<u8>] {
+    static SECTIONS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    SECTIONS.get_or_init(|| {
+        common::artifacts()
+            .unwrap_or_default()
+            .iter()
+            .map(|artifact| {
+                ModuleSections::read(&artifact.wasm)
+                    .unwrap()
+                    .it_section()
+                    .unwrap()
+                    .to_vec()
+            })
+            .collect()
+    })
 }
 
 /// Whatever decodes must re-encode to something that decodes to the same model (when Marine
