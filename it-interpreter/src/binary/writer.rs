@@ -3,8 +3,7 @@
 
 use super::error::{EncodeError, EncodeProblem};
 use super::{
-    ARRAY_CODE, MAX_ENCODED_LIST_LEN, MAX_ENCODED_STRING_LEN, MAX_TYPE_NESTING, RECORD_CODE,
-    leaf_code, peel_arrays,
+    ARRAY_CODE, MAX_ENCODED_LIST_LEN, MAX_TYPE_NESTING, RECORD_CODE, leaf_code, peel_arrays,
 };
 use crate::types::IType;
 use alloc::string::String;
@@ -61,7 +60,8 @@ impl Writer {
         Ok(())
     }
 
-    /// A string with its one-byte length: at most 255 bytes (D2).
+    /// A string with its one-byte length: at most
+    /// [`MAX_ENCODED_STRING_LEN`](super::MAX_ENCODED_STRING_LEN) bytes (D2).
     pub(super) fn string(
         &mut self,
         text: &str,
@@ -71,7 +71,6 @@ impl Writer {
             item: item(),
             problem: EncodeProblem::StringTooLong { len: text.len() },
         })?;
-        debug_assert!(usize::from(len) <= MAX_ENCODED_STRING_LEN);
         self.bytes.push(len);
         self.bytes.extend_from_slice(text.as_bytes());
         Ok(())

@@ -23,7 +23,7 @@ pub(super) enum Mode {
 pub(super) struct Parser<'a> {
     lexer: Lexer<'a>,
     peeked: Option<(Token<'a>, Pos)>,
-    /// The version and where it was given.
+    /// The `it_version` seen so far (a second one is an error).
     version: Option<String>,
     section: Section,
 }
