@@ -5,12 +5,15 @@
 //!
 //! (The crate documentation with its feature table is completed with the service API.)
 #![cfg_attr(not(feature = "std"), no_std)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 extern crate alloc;
 
 pub mod call_parameters;
-pub mod json;
-pub mod interface;
 #[cfg(feature = "std")]
 pub mod config;
+pub mod interface;
+pub mod json;
