@@ -5,7 +5,7 @@
 //! runtime's link-time signature check (D29). Records are structural at run time: only field
 //! count and field types matter, never names.
 
-use crate::memory::{MAX_DEPTH, RecordTable};
+use crate::memory::{FieldLayout, MAX_DEPTH, RecordTable};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::vec::Vec;
@@ -37,7 +37,9 @@ pub enum CompatError {
 
 /// Checks that `value` is compatible with `ty`, recursively (§1.4).
 pub fn check_value(value: &IValue, ty: &IType, records: &RecordTable) -> Result<(), CompatError> {
-    check(value, ty, records, 0)
+    let mut checker = Checker::new(records);
+    checker.visit(value, ty)?;
+    checker.finish()
 }
 
 /// Checks that `value` is an `array (element)` value: an `Array` of compatible elements, or
@@ -48,25 +50,18 @@ pub fn check_array(
     element: &IType,
     records: &RecordTable,
 ) -> Result<(), CompatError> {
+    let mut checker = Checker::new(records);
     match value {
-        IValue::Array(items) if element.is_scalar() => {
-            match items.iter().find(|item| !scalar_matches(element, item)) {
-                None => Ok(()),
-                Some(item) => Err(CompatError::Mismatch {
-                    expected: element.clone(),
-                    received: item.clone(),
-                }),
-            }
+        IValue::Array(items) => checker.items(element, items)?,
+        IValue::ByteArray(_) if *element == IType::U8 => {}
+        _ => {
+            return Err(CompatError::Mismatch {
+                expected: IType::Array(alloc::boxed::Box::new(element.clone())),
+                received: value.clone(),
+            });
         }
-        IValue::Array(items) => items
-            .iter()
-            .try_for_each(|item| check(item, element, records, 1)),
-        IValue::ByteArray(_) if *element == IType::U8 => Ok(()),
-        _ => Err(CompatError::Mismatch {
-            expected: IType::Array(alloc::boxed::Box::new(element.clone())),
-            received: value.clone(),
-        }),
     }
+    checker.finish()
 }
 
 /// Checks that `fields` are the field values of record type `record_type_id`.
@@ -75,100 +70,147 @@ pub fn check_record(
     record_type_id: u64,
     records: &RecordTable,
 ) -> Result<(), CompatError> {
-    check_fields(fields, record_type_id, records, 0).map_err(|error| match error {
+    let mut checker = Checker::new(records);
+    if !checker.fields(record_type_id, fields)? {
         // The caller holds the whole record: report it rather than a bare field list.
-        FieldsError::Count => CompatError::Mismatch {
+        return Err(CompatError::Mismatch {
             expected: IType::Record(record_type_id),
             received: IValue::Record(fields.to_vec()),
-        },
-        FieldsError::Compat(error) => error,
-    })
+        });
+    }
+    checker.finish()
 }
 
-enum FieldsError {
-    Count,
-    Compat(CompatError),
+/// Walks a value with an explicit stack of the arrays and records it is inside, so that
+/// deep values cost heap, never host stack (D21).
+struct Checker<'a> {
+    records: &'a RecordTable,
+    stack: Vec<Pending<'a>>,
 }
 
-fn check(value: &IValue, ty: &IType, records: &RecordTable, depth: u32) -> Result<(), CompatError> {
-    let mismatch = || CompatError::Mismatch {
-        expected: ty.clone(),
-        received: value.clone(),
-    };
-    match (ty, value) {
-        (IType::Array(element), IValue::Array(items)) => {
-            let depth = deeper(depth)?;
-            if element.is_scalar() {
-                // Scalar elements need no recursion: one tight loop.
-                match items.iter().find(|item| !scalar_matches(element, item)) {
+/// The rest of an array or record still to check.
+enum Pending<'a> {
+    Items {
+        element: &'a IType,
+        items: core::slice::Iter<'a, IValue>,
+    },
+    Fields {
+        fields: core::slice::Iter<'a, FieldLayout>,
+        values: core::slice::Iter<'a, IValue>,
+    },
+}
+
+impl<'a> Checker<'a> {
+    fn new(records: &'a RecordTable) -> Self {
+        Self {
+            records,
+            stack: Vec::new(),
+        }
+    }
+
+    /// Checks everything still pending.
+    fn finish(mut self) -> Result<(), CompatError> {
+        loop {
+            let next = match self.stack.last_mut() {
+                None => return Ok(()),
+                Some(Pending::Items { element, items }) => {
+                    let element: &'a IType = element;
+                    items.next().map(|item| (item, element))
+                }
+                Some(Pending::Fields { fields, values }) => fields
+                    .next()
+                    .zip(values.next())
+                    .map(|(field, value)| (value, &field.ty)),
+            };
+            match next {
+                Some((value, ty)) => self.visit(value, ty)?,
+                None => {
+                    self.stack.pop();
+                }
+            }
+        }
+    }
+
+    /// Checks the outside of `value`; what it contains is queued.
+    fn visit(&mut self, value: &'a IValue, ty: &'a IType) -> Result<(), CompatError> {
+        match (ty, value) {
+            (IType::Array(element), IValue::Array(items)) => self.items(element, items),
+            (IType::Array(element), IValue::ByteArray(_)) if **element == IType::U8 => Ok(()),
+            (IType::ByteArray, IValue::ByteArray(_)) | (IType::String, IValue::String(_)) => Ok(()),
+            (IType::ByteArray, IValue::Array(items)) => {
+                match items.iter().find(|item| !matches!(item, IValue::U8(_))) {
                     None => Ok(()),
                     Some(item) => Err(CompatError::Mismatch {
-                        expected: (**element).clone(),
+                        expected: IType::U8,
                         received: item.clone(),
                     }),
                 }
-            } else {
-                items
-                    .iter()
-                    .try_for_each(|item| check(item, element, records, depth))
             }
+            (IType::Record(id), IValue::Record(fields)) => {
+                if self.fields(*id, fields)? {
+                    Ok(())
+                } else {
+                    Err(CompatError::Mismatch {
+                        expected: ty.clone(),
+                        received: value.clone(),
+                    })
+                }
+            }
+            (IType::Record(id), _) if self.records.get(*id).is_none() => {
+                Err(CompatError::RecordTypeMissing {
+                    record_type_id: *id,
+                })
+            }
+            _ if ty.is_scalar() && scalar_matches(ty, value) => Ok(()),
+            _ => Err(CompatError::Mismatch {
+                expected: ty.clone(),
+                received: value.clone(),
+            }),
         }
-        (IType::Array(element), IValue::ByteArray(_)) if **element == IType::U8 => Ok(()),
-        (IType::ByteArray, IValue::ByteArray(_)) => Ok(()),
-        (IType::ByteArray, IValue::Array(items)) => {
-            match items.iter().find(|item| !matches!(item, IValue::U8(_))) {
+    }
+
+    fn enter(&self) -> Result<(), CompatError> {
+        if self.stack.len() >= MAX_DEPTH as usize {
+            return Err(CompatError::TooDeep { limit: MAX_DEPTH });
+        }
+        Ok(())
+    }
+
+    fn items(&mut self, element: &'a IType, items: &'a [IValue]) -> Result<(), CompatError> {
+        self.enter()?;
+        if element.is_scalar() {
+            // Scalar elements need no queueing: one tight loop.
+            return match items.iter().find(|item| !scalar_matches(element, item)) {
                 None => Ok(()),
                 Some(item) => Err(CompatError::Mismatch {
-                    expected: IType::U8,
+                    expected: element.clone(),
                     received: item.clone(),
                 }),
-            }
+            };
         }
-        (IType::String, IValue::String(_)) => Ok(()),
-        (IType::Record(id), IValue::Record(fields)) => {
-            match check_fields(fields, *id, records, deeper(depth)?) {
-                Ok(()) => Ok(()),
-                Err(FieldsError::Count) => Err(mismatch()),
-                Err(FieldsError::Compat(error)) => Err(error),
-            }
-        }
-        (IType::Record(id), _) if records.get(*id).is_none() => {
-            Err(CompatError::RecordTypeMissing {
-                record_type_id: *id,
-            })
-        }
-        _ if ty.is_scalar() && scalar_matches(ty, value) => Ok(()),
-        _ => Err(mismatch()),
+        self.stack.push(Pending::Items {
+            element,
+            items: items.iter(),
+        });
+        Ok(())
     }
-}
 
-fn check_fields(
-    fields: &[IValue],
-    id: u64,
-    records: &RecordTable,
-    depth: u32,
-) -> Result<(), FieldsError> {
-    let layout = records
-        .get(id)
-        .ok_or(FieldsError::Compat(CompatError::RecordTypeMissing {
-            record_type_id: id,
-        }))?;
-    if layout.fields.len() != fields.len() {
-        return Err(FieldsError::Count);
+    /// Queues the fields of a record of type `id`; `false` when the field count differs.
+    fn fields(&mut self, id: u64, values: &'a [IValue]) -> Result<bool, CompatError> {
+        let records: &'a RecordTable = self.records;
+        let layout = records
+            .get(id)
+            .ok_or(CompatError::RecordTypeMissing { record_type_id: id })?;
+        if layout.fields.len() != values.len() {
+            return Ok(false);
+        }
+        self.enter()?;
+        self.stack.push(Pending::Fields {
+            fields: layout.fields.iter(),
+            values: values.iter(),
+        });
+        Ok(true)
     }
-    layout
-        .fields
-        .iter()
-        .zip(fields)
-        .try_for_each(|(field, value)| check(value, &field.ty, records, depth))
-        .map_err(FieldsError::Compat)
-}
-
-fn deeper(depth: u32) -> Result<u32, CompatError> {
-    if depth >= MAX_DEPTH {
-        return Err(CompatError::TooDeep { limit: MAX_DEPTH });
-    }
-    Ok(depth + 1)
 }
 
 /// True when `value` is the scalar variant of the scalar type `ty` (no widening).
@@ -192,6 +234,21 @@ pub(crate) fn scalar_matches(ty: &IType, value: &IValue) -> bool {
     )
 }
 
+/// True when `value` has the outer shape of `ty` (its variant), without looking inside
+/// arrays or records: what `call-core` checks before a cross-module call, since the callee's
+/// lowering checks the inside anyway.
+#[inline]
+pub(crate) fn shape_matches(ty: &IType, value: &IValue) -> bool {
+    match (ty, value) {
+        (IType::String, IValue::String(_))
+        | (IType::ByteArray, IValue::ByteArray(_) | IValue::Array(_))
+        | (IType::Array(_), IValue::Array(_))
+        | (IType::Record(_), IValue::Record(_)) => true,
+        (IType::Array(element), IValue::ByteArray(_)) => **element == IType::U8,
+        _ => scalar_matches(ty, value),
+    }
+}
+
 /// True when a value of type `a` (with the record types of `records_a`) is accepted where
 /// type `b` (with `records_b`) is expected: equal scalars, `byte_array` ≡ `array (u8)`,
 /// arrays of compatible elements, records with the same number of fields and compatible
@@ -204,55 +261,49 @@ pub fn types_compatible(
     b: &IType,
     records_b: &RecordTable,
 ) -> bool {
-    TypeComparison {
-        records_a,
-        records_b,
-        assumed: Vec::new(),
-    }
-    .compatible(a, b, 0)
-}
-
-struct TypeComparison<'a> {
-    records_a: &'a RecordTable,
-    records_b: &'a RecordTable,
-    /// Record pairs already assumed equal: a cycle back to one of them is consistent.
-    assumed: Vec<(u64, u64)>,
-}
-
-impl TypeComparison<'_> {
-    fn compatible(&mut self, a: &IType, b: &IType, depth: u32) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
+    let same_table = core::ptr::eq(records_a, records_b);
+    // Every pair on the worklist must be compatible; a record pair met again is assumed
+    // compatible (a cycle back to it is consistent), which also bounds the walk.
+    let mut pending: Vec<(&IType, &IType)> = alloc::vec![(a, b)];
+    let mut assumed: Vec<(u64, u64)> = Vec::new();
+    while let Some((a, b)) = pending.pop() {
         match (a, b) {
-            (IType::ByteArray, IType::ByteArray) => true,
+            (IType::ByteArray, IType::ByteArray) => {}
             (IType::ByteArray, IType::Array(x)) | (IType::Array(x), IType::ByteArray) => {
-                **x == IType::U8
+                if **x != IType::U8 {
+                    return false;
+                }
             }
-            (IType::Array(x), IType::Array(y)) => self.compatible(x, y, depth + 1),
-            (IType::Record(i), IType::Record(j)) => self.records_compatible(*i, *j, depth),
+            (IType::Array(x), IType::Array(y)) => pending.push((x, y)),
+            (IType::Record(i), IType::Record(j)) => {
+                if same_table && i == j || assumed.contains(&(*i, *j)) {
+                    continue;
+                }
+                let (Some(record_a), Some(record_b)) = (records_a.get(*i), records_b.get(*j))
+                else {
+                    return false;
+                };
+                if record_a.fields.len() != record_b.fields.len() {
+                    return false;
+                }
+                assumed.push((*i, *j));
+                pending.extend(
+                    record_a
+                        .fields
+                        .iter()
+                        .zip(&record_b.fields)
+                        .map(|(x, y)| (&x.ty, &y.ty)),
+                );
+            }
             (IType::ByteArray | IType::Array(_) | IType::Record(_), _)
-            | (_, IType::ByteArray | IType::Array(_) | IType::Record(_)) => false,
+            | (_, IType::ByteArray | IType::Array(_) | IType::Record(_)) => return false,
             // Scalars and strings: no widening, `s32` is not `i32`.
-            _ => a == b,
+            _ => {
+                if a != b {
+                    return false;
+                }
+            }
         }
     }
-
-    fn records_compatible(&mut self, i: u64, j: u64, depth: u32) -> bool {
-        let (Some(record_a), Some(record_b)) = (self.records_a.get(i), self.records_b.get(j))
-        else {
-            return false;
-        };
-        if core::ptr::eq(self.records_a, self.records_b) && i == j || self.assumed.contains(&(i, j))
-        {
-            return true;
-        }
-        self.assumed.push((i, j));
-        record_a.fields.len() == record_b.fields.len()
-            && record_a
-                .fields
-                .iter()
-                .zip(&record_b.fields)
-                .all(|(x, y)| self.compatible(&x.ty, &y.ty, depth + 1))
-    }
+    true
 }

@@ -17,6 +17,7 @@
 
 extern crate alloc;
 
+pub mod adapter;
 pub mod binary;
 pub mod compat;
 mod convert;

@@ -3,7 +3,7 @@
 
 use crate::convert::{self, from_core};
 use crate::memory::bounds::{Reader, region};
-use crate::memory::{LiftBudget, LiftError, MAX_DEPTH, RecordTable};
+use crate::memory::{FieldLayout, LiftBudget, LiftError, MAX_DEPTH, RecordTable};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::string::String;
@@ -168,16 +168,38 @@ fn capacity(count: u32) -> usize {
     usize::try_from(count).unwrap_or(0)
 }
 
+/// Lifts nested values with an explicit stack of frames instead of recursion, so that a
+/// deep (or cyclic, D21) structure costs heap frames bounded by [`MAX_DEPTH`], never host
+/// stack.
 struct Lifter<'a> {
     memory: &'a [u8],
     records: &'a RecordTable,
     budget: &'a mut LiftBudget,
 }
 
-impl Lifter<'_> {
+/// An array or record being lifted: where it is read from and what was lifted so far.
+struct Frame<'a> {
+    reader: Reader<'a>,
+    kind: FrameKind<'a>,
+    values: Vec<IValue>,
+}
+
+enum FrameKind<'a> {
+    Array { element: &'a IType, remaining: u32 },
+    Record { fields: &'a [FieldLayout] },
+}
+
+/// What to do after reading the next value of the top frame.
+enum Next<'a> {
+    Value(IValue),
+    Open(Frame<'a>),
+    Close,
+}
+
+impl<'a> Lifter<'a> {
     fn array(
         &mut self,
-        element: &IType,
+        element: &'a IType,
         ptr: u32,
         count: u32,
         depth: u32,
@@ -185,45 +207,108 @@ impl Lifter<'_> {
         if count == 0 {
             return Ok(Vec::new());
         }
-        let depth = deeper(depth)?;
+        let frame = self.array_frame(element, ptr, count, depth)?;
+        self.run(frame, depth)
+    }
+
+    fn record(&mut self, id: u64, ptr: u32, depth: u32) -> Result<Vec<IValue>, LiftError> {
+        let frame = self.record_frame(id, ptr, depth)?;
+        self.run(frame, depth)
+    }
+
+    fn array_frame(
+        &mut self,
+        element: &'a IType,
+        ptr: u32,
+        count: u32,
+        depth: u32,
+    ) -> Result<Frame<'a>, LiftError> {
+        deeper(depth)?;
         // The element size is 8 for every (pointer, length) element (D20).
         let size = u64::from(count) * u64::from(element.memory_size());
         let bytes = slice(self.memory, ptr, size)?;
         self.budget.charge(u64::from(count) * VALUE_COST)?;
-        let mut reader = Reader::new(bytes, ptr);
-        let mut items = Vec::with_capacity(capacity(count));
-        for _ in 0..count {
-            items.push(self.value(element, &mut reader, depth, true)?);
-        }
-        Ok(items)
+        Ok(Frame {
+            reader: Reader::new(bytes, ptr),
+            kind: FrameKind::Array {
+                element,
+                remaining: count,
+            },
+            values: Vec::with_capacity(capacity(count)),
+        })
     }
 
-    fn record(&mut self, id: u64, ptr: u32, depth: u32) -> Result<Vec<IValue>, LiftError> {
-        let depth = deeper(depth)?;
-        let records = self.records;
+    fn record_frame(&mut self, id: u64, ptr: u32, depth: u32) -> Result<Frame<'a>, LiftError> {
+        deeper(depth)?;
+        let records: &'a RecordTable = self.records;
         let layout = records
             .get(id)
             .ok_or(LiftError::RecordNotFound { record_type_id: id })?;
         let bytes = slice(self.memory, ptr, u64::from(layout.size))?;
         self.budget
             .charge(layout.fields.len() as u64 * VALUE_COST)?;
-        let mut reader = Reader::new(bytes, ptr);
-        let mut fields = Vec::with_capacity(layout.fields.len());
-        for field in &layout.fields {
-            fields.push(self.value(&field.ty, &mut reader, depth, false)?);
-        }
-        Ok(fields)
+        Ok(Frame {
+            reader: Reader::new(bytes, ptr),
+            kind: FrameKind::Record {
+                fields: &layout.fields,
+            },
+            values: Vec::with_capacity(layout.fields.len()),
+        })
     }
 
-    /// Decodes one value of type `ty` at the reader's position, following pointers.
-    fn value(
+    /// Lifts everything `root` (at nesting `depth`) contains and returns its values.
+    fn run(&mut self, root: Frame<'a>, depth: u32) -> Result<Vec<IValue>, LiftError> {
+        let mut stack = alloc::vec![root];
+        loop {
+            let level = depth + u32::try_from(stack.len()).unwrap_or(u32::MAX);
+            let Some(top) = stack.last_mut() else {
+                return Ok(Vec::new());
+            };
+            let next = match &mut top.kind {
+                FrameKind::Array { element, remaining } if *remaining > 0 => {
+                    *remaining -= 1;
+                    let element: &'a IType = element;
+                    self.next(element, &mut top.reader, level, true)?
+                }
+                FrameKind::Record { fields } => match fields.split_first() {
+                    Some((field, rest)) => {
+                        *fields = rest;
+                        self.next(&field.ty, &mut top.reader, level, false)?
+                    }
+                    None => Next::Close,
+                },
+                FrameKind::Array { .. } => Next::Close,
+            };
+            match next {
+                Next::Value(value) => top.values.push(value),
+                Next::Open(frame) => stack.push(frame),
+                Next::Close => {
+                    let done = stack.pop().map(|frame| (frame.kind, frame.values));
+                    let Some((kind, values)) = done else {
+                        return Ok(Vec::new());
+                    };
+                    let Some(parent) = stack.last_mut() else {
+                        return Ok(values);
+                    };
+                    parent.values.push(match kind {
+                        FrameKind::Array { .. } => IValue::Array(values),
+                        FrameKind::Record { .. } => IValue::Record(values),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Reads the next value of type `ty` of a frame at nesting `level`: a value, or a frame
+    /// to lift first.
+    fn next(
         &mut self,
-        ty: &IType,
+        ty: &'a IType,
         reader: &mut Reader<'_>,
-        depth: u32,
+        level: u32,
         in_array: bool,
-    ) -> Result<IValue, LiftError> {
-        Ok(match ty {
+    ) -> Result<Next<'a>, LiftError> {
+        Ok(Next::Value(match ty {
             IType::Boolean => IValue::Boolean(reader.array::<1>()? != [0]),
             IType::S8 => IValue::S8(i8::from_le_bytes(reader.array()?)),
             IType::U8 => IValue::U8(u8::from_le_bytes(reader.array()?)),
@@ -239,9 +324,8 @@ impl Lifter<'_> {
             IType::F64 => IValue::F64(f64::from_le_bytes(reader.array()?)),
             IType::String => {
                 let (ptr, len) = (reader.u32()?, reader.u32()?);
-                IValue::String(
-                    bytes(self.memory, ptr, len, self.budget).and_then(|b| utf8(b, ptr))?,
-                )
+                let bytes = bytes(self.memory, ptr, len, self.budget)?;
+                IValue::String(utf8(bytes, ptr)?)
             }
             IType::ByteArray if in_array => {
                 // D54: a byte array inside an array is lifted as an array of u8.
@@ -256,12 +340,16 @@ impl Lifter<'_> {
             }
             IType::Array(element) => {
                 let (ptr, count) = (reader.u32()?, reader.u32()?);
-                IValue::Array(self.array(element, ptr, count, depth)?)
+                if count == 0 {
+                    IValue::Array(Vec::new())
+                } else {
+                    return Ok(Next::Open(self.array_frame(element, ptr, count, level)?));
+                }
             }
             IType::Record(id) => {
                 let ptr = reader.u32()?;
-                IValue::Record(self.record(*id, ptr, depth)?)
+                return Ok(Next::Open(self.record_frame(*id, ptr, level)?));
             }
-        })
+        }))
     }
 }

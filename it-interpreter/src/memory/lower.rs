@@ -8,7 +8,7 @@
 use crate::compat;
 use crate::convert::{self, to_core};
 use crate::memory::bounds::region;
-use crate::memory::{LowerError, LowerTarget, MAX_DEPTH, RecordTable};
+use crate::memory::{FieldLayout, LowerError, LowerTarget, MAX_DEPTH, RecordTable};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::vec::Vec;
@@ -146,11 +146,11 @@ fn mismatch(ty: &IType, value: &IValue) -> LowerError {
     })
 }
 
-fn deeper(depth: u32) -> Result<u32, LowerError> {
+fn deeper(depth: u32) -> Result<(), LowerError> {
     if depth >= MAX_DEPTH {
         return Err(LowerError::TooDeep { limit: MAX_DEPTH });
     }
-    Ok(depth + 1)
+    Ok(())
 }
 
 fn buffer_size(count: usize, element_size: u32) -> Result<u32, LowerError> {
@@ -170,7 +170,7 @@ struct Lowerer<'a, T: ?Sized> {
     records: Option<&'a RecordTable>,
 }
 
-impl<T: LowerTarget + ?Sized> Lowerer<'_, T> {
+impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
     /// Calls `allocate(size, tag)` and checks its result (D22).
     fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
         let ptr = self.target.allocate(size, tag)?;
@@ -249,7 +249,13 @@ impl<T: LowerTarget + ?Sized> Lowerer<'_, T> {
     ) -> Result<(u32, u32), LowerError> {
         match value {
             IValue::ByteArray(bytes) if *element == IType::U8 => self.bytes(bytes),
-            IValue::Array(items) => self.array(element, items, depth),
+            IValue::Array(items) => match self.open_array(element, items, depth)? {
+                None => Ok((0, 0)),
+                Some(frame) => match self.run(frame, depth)? {
+                    Closed::Slice(ptr, len) => Ok((ptr, len)),
+                    Closed::Record(ptr) => Ok((ptr, 0)),
+                },
+            },
             other => Err(mismatch(
                 &IType::Array(alloc::boxed::Box::new(element.clone())),
                 other,
@@ -257,33 +263,53 @@ impl<T: LowerTarget + ?Sized> Lowerer<'_, T> {
         }
     }
 
-    fn array(
-        &mut self,
-        element: &IType,
-        items: &[IValue],
-        depth: u32,
-    ) -> Result<(u32, u32), LowerError> {
-        if items.is_empty() {
-            return Ok((0, 0));
+    fn record(&mut self, id: u64, fields: &[IValue], depth: u32) -> Result<u32, LowerError> {
+        let frame = self.open_record(id, fields, depth)?;
+        match self.run(frame, depth)? {
+            Closed::Record(ptr) | Closed::Slice(ptr, _) => Ok(ptr),
         }
-        let depth = deeper(depth)?;
-        let count = length(items.len())?;
-        let size = buffer_size(items.len(), element.memory_size())?;
-        // The outer buffer is allocated before any element (Marine's order); it is written
-        // last, once the elements' pointers are known.
-        let ptr = self.allocate(size, element.allocation_tag())?;
-        let mut buffer = Vec::with_capacity(capacity(size));
-        for item in items {
-            self.encode(element, item, &mut buffer, depth)?;
-        }
-        self.write(ptr, &buffer)?;
-        Ok((ptr, count))
     }
 
-    fn record(&mut self, id: u64, fields: &[IValue], depth: u32) -> Result<u32, LowerError> {
-        let depth = deeper(depth)?;
+    /// Opens a non-empty array: its outer buffer is allocated now, before any element
+    /// (Marine's order), and written when the frame closes. `None` for an empty array.
+    fn open_array<'x>(
+        &mut self,
+        element: &'x IType,
+        items: &'x [IValue],
+        depth: u32,
+    ) -> Result<Option<Frame<'x>>, LowerError> {
+        if items.is_empty() {
+            return Ok(None);
+        }
+        deeper(depth)?;
+        let count = length(items.len())?;
+        let size = buffer_size(items.len(), element.memory_size())?;
+        let ptr = self.allocate(size, element.allocation_tag())?;
+        Ok(Some(Frame {
+            buffer: Vec::with_capacity(capacity(size)),
+            kind: FrameKind::Array {
+                element,
+                items: items.iter(),
+                ptr,
+                count,
+            },
+        }))
+    }
+
+    /// Opens a record: it is allocated when the frame closes, after its children.
+    fn open_record<'x>(
+        &mut self,
+        id: u64,
+        fields: &'x [IValue],
+        depth: u32,
+    ) -> Result<Frame<'x>, LowerError>
+    where
+        'a: 'x,
+    {
+        deeper(depth)?;
+        let records: Option<&'a RecordTable> = self.records;
         let layout =
-            self.records
+            records
                 .and_then(|records| records.get(id))
                 .ok_or(LowerError::Incompatible(
                     compat::CompatError::RecordTypeMissing { record_type_id: id },
@@ -294,25 +320,96 @@ impl<T: LowerTarget + ?Sized> Lowerer<'_, T> {
                 &IValue::Record(fields.to_vec()),
             ));
         }
-        let mut buffer = Vec::with_capacity(capacity(layout.size));
-        for (field, value) in layout.fields.iter().zip(fields) {
-            self.encode(&field.ty, value, &mut buffer, depth)?;
+        Ok(Frame {
+            buffer: Vec::with_capacity(capacity(layout.size)),
+            kind: FrameKind::Record {
+                layout: &layout.fields,
+                values: fields,
+                size: layout.size,
+            },
+        })
+    }
+
+    /// Lowers everything `root` (opened at nesting `depth`) contains, with an explicit stack
+    /// of frames rather than recursion (see the lifter), and closes it.
+    fn run<'x>(&mut self, root: Frame<'x>, depth: u32) -> Result<Closed, LowerError>
+    where
+        'a: 'x,
+    {
+        let mut stack = alloc::vec![root];
+        loop {
+            let level = depth + u32::try_from(stack.len()).unwrap_or(u32::MAX);
+            let Some(top) = stack.last_mut() else {
+                return Err(LowerError::TooDeep { limit: MAX_DEPTH });
+            };
+            let next = match &mut top.kind {
+                FrameKind::Array { element, items, .. } => {
+                    let element: &'x IType = element;
+                    items.next().map(|item| (element, item))
+                }
+                FrameKind::Record { layout, values, .. } => {
+                    match (layout.split_first(), values.split_first()) {
+                        (Some((field, fields)), Some((value, rest))) => {
+                            *layout = fields;
+                            *values = rest;
+                            Some((&field.ty, value))
+                        }
+                        _ => None,
+                    }
+                }
+            };
+            match next {
+                Some((ty, value)) => {
+                    if let Some(child) = self.encode(ty, value, &mut top.buffer, level)? {
+                        stack.push(child);
+                    }
+                }
+                None => {
+                    let Some(frame) = stack.pop() else {
+                        return Err(LowerError::TooDeep { limit: MAX_DEPTH });
+                    };
+                    let closed = self.close(frame)?;
+                    let Some(parent) = stack.last_mut() else {
+                        return Ok(closed);
+                    };
+                    match closed {
+                        Closed::Slice(ptr, len) => push_pair(&mut parent.buffer, (ptr, len)),
+                        Closed::Record(ptr) => parent.buffer.extend_from_slice(&ptr.to_le_bytes()),
+                    }
+                }
+            }
         }
-        // Children were allocated while encoding: the record itself comes last.
-        let ptr = self.allocate(layout.size, BYTES_TAG)?;
-        self.write(ptr, &buffer)?;
-        Ok(ptr)
+    }
+
+    /// Writes a finished frame: an array's elements into its buffer, or a record into a
+    /// buffer allocated now.
+    fn close(&mut self, frame: Frame<'_>) -> Result<Closed, LowerError> {
+        match frame.kind {
+            FrameKind::Array { ptr, count, .. } => {
+                self.write(ptr, &frame.buffer)?;
+                Ok(Closed::Slice(ptr, count))
+            }
+            FrameKind::Record { size, .. } => {
+                let ptr = self.allocate(size, BYTES_TAG)?;
+                self.write(ptr, &frame.buffer)?;
+                Ok(Closed::Record(ptr))
+            }
+        }
     }
 
     /// Appends the in-memory form of `value` (a field or an element of type `ty`) to
-    /// `buffer`, lowering whatever it points to.
-    fn encode(
+    /// `buffer`. Strings and byte arrays are lowered at once; an array or a record becomes
+    /// a frame to lower first.
+    fn encode<'x>(
         &mut self,
-        ty: &IType,
-        value: &IValue,
+        ty: &'x IType,
+        value: &'x IValue,
         buffer: &mut Vec<u8>,
-        depth: u32,
-    ) -> Result<(), LowerError> {
+        level: u32,
+    ) -> Result<Option<Frame<'x>>, LowerError>
+    where
+        'a: 'x,
+    {
         match (ty, value) {
             (IType::Boolean, IValue::Boolean(v)) => buffer.push(u8::from(*v)),
             (IType::S8, IValue::S8(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
@@ -337,18 +434,50 @@ impl<T: LowerTarget + ?Sized> Lowerer<'_, T> {
                 let pair = self.byte_array_value(value)?;
                 push_pair(buffer, pair);
             }
-            (IType::Array(element), _) => {
-                let pair = self.array_value(element, value, depth)?;
+            (IType::Array(element), IValue::ByteArray(bytes)) if **element == IType::U8 => {
+                let pair = self.bytes(bytes)?;
                 push_pair(buffer, pair);
             }
+            (IType::Array(element), IValue::Array(items)) => {
+                match self.open_array(element, items, level)? {
+                    Some(frame) => return Ok(Some(frame)),
+                    None => push_pair(buffer, (0, 0)),
+                }
+            }
             (IType::Record(id), IValue::Record(fields)) => {
-                let ptr = self.record(*id, fields, depth)?;
-                buffer.extend_from_slice(&ptr.to_le_bytes());
+                return self.open_record(*id, fields, level).map(Some);
             }
             _ => return Err(mismatch(ty, value)),
         }
-        Ok(())
+        Ok(None)
     }
+}
+
+/// A finished array (pointer, count) or record (pointer).
+enum Closed {
+    Slice(u32, u32),
+    Record(u32),
+}
+
+/// An array or record being lowered: the bytes of its elements or fields so far.
+struct Frame<'x> {
+    buffer: Vec<u8>,
+    kind: FrameKind<'x>,
+}
+
+enum FrameKind<'x> {
+    Array {
+        element: &'x IType,
+        items: core::slice::Iter<'x, IValue>,
+        /// The outer buffer, allocated when the frame opened.
+        ptr: u32,
+        count: u32,
+    },
+    Record {
+        layout: &'x [FieldLayout],
+        values: &'x [IValue],
+        size: u32,
+    },
 }
 
 fn push_pair(buffer: &mut Vec<u8>, (ptr, len): (u32, u32)) {

@@ -1,0 +1,155 @@
+//! The compiler's output: flat programs with every index resolved, and the module tables
+//! they refer to.
+
+use crate::adapter::CoreSignature;
+use crate::instructions::{Conversion, Instruction};
+use crate::memory::RecordTable;
+use crate::types::{FunctionType, IType};
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// One compiled operation. Indices are resolved: core export slots, import slots, record
+/// type ids that are known to exist. Some pairs of instructions are fused so that the
+/// toolchain's patterns need no clone of a string or an array argument (D47).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Op {
+    ArgGet(u32),
+    /// `arg.get i; string.size`
+    ArgStringSize(u32),
+    /// `arg.get i; string.lower_memory`
+    ArgStringLower(u32),
+    /// `arg.get i; array.lower_memory T`
+    ArgArrayLower(u32, IType),
+    /// `arg.get i; record.lower_memory R`
+    ArgRecordLower(u32, u64),
+    CallExport(u32),
+    /// `call-core 0` when function 0 is `allocate`: its result is checked (D22).
+    CallAllocate,
+    CallImport(u32),
+    Convert(Conversion),
+    StringLiftMemory,
+    StringLowerMemory,
+    StringSize,
+    /// `dup; string.size`: the size of the string on top, without copying it.
+    PeekStringSize,
+    Dup,
+    Swap2,
+    ArrayLiftMemory(IType),
+    ArrayLowerMemory(IType),
+    RecordLiftMemory(u64),
+    RecordLowerMemory(u64),
+    I32Push(i32),
+    I64Push(i64),
+    ByteArrayLiftMemory,
+    ByteArrayLowerMemory,
+    ByteArraySize,
+}
+
+/// An operation and the position of the (last) source instruction it implements.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Step {
+    pub(crate) op: Op,
+    /// Index of the instruction errors are reported at; a fused operation reports problems
+    /// with its `arg.get` at `at − 1`.
+    pub(crate) at: u32,
+}
+
+/// A compiled adapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    pub(crate) steps: Vec<Step>,
+    /// The source instructions, for error messages.
+    pub(crate) source: Vec<Instruction>,
+    pub(crate) adapter_type: u32,
+}
+
+impl Program {
+    /// The adapter's function type index in its section.
+    pub fn adapter_type(&self) -> u32 {
+        self.adapter_type
+    }
+
+    /// The adapter's instructions as written in the section.
+    pub fn instructions(&self) -> &[Instruction] {
+        &self.source
+    }
+}
+
+/// A raw wasm export of the module: the first part of the `call-core` function space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoreExport {
+    /// The export name.
+    pub name: String,
+    /// Its wasm signature.
+    pub signature: CoreSignature,
+}
+
+/// A user-visible IT function of the module: an export with an export adapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledExport {
+    /// The function name (the wasm export it wraps has the same name).
+    pub name: String,
+    /// The public signature: the adapter type.
+    pub ty: FunctionType,
+    /// The core export slot of the wasm function.
+    pub core_slot: u32,
+    /// The export adapter; its inputs are IT values of `ty`'s parameters.
+    pub program: Program,
+}
+
+/// A function the module imports from another module, with its import adapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledImport {
+    /// The exporting module's name.
+    pub namespace: String,
+    /// The function name.
+    pub name: String,
+    /// The IT-level signature, as the importer sees it (`core type − 2`, §5.1).
+    pub ty: FunctionType,
+    /// The raw wasm signature of the import: what the module's wasm import has, and what
+    /// the import adapter takes and returns.
+    pub raw: CoreSignature,
+    /// The import adapter; its inputs are the raw wasm arguments as `I32/I64/F32/F64`.
+    pub program: Program,
+}
+
+/// A compiled `interface-types` section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledModule {
+    pub(crate) core_exports: Vec<CoreExport>,
+    pub(crate) exports: Vec<CompiledExport>,
+    pub(crate) imports: Vec<CompiledImport>,
+    pub(crate) records: RecordTable,
+    pub(crate) export_index: BTreeMap<String, usize>,
+}
+
+impl CompiledModule {
+    /// The raw wasm exports adapters call, by slot (IT export entry order; slot 0 is
+    /// `allocate`). The runtime resolves each to a function handle once, at load.
+    pub fn core_exports(&self) -> &[CoreExport] {
+        &self.core_exports
+    }
+
+    /// The user-visible functions, in export order.
+    pub fn exports(&self) -> &[CompiledExport] {
+        &self.exports
+    }
+
+    /// The exported function named `name`.
+    pub fn export(&self, name: &str) -> Option<&CompiledExport> {
+        self.export_index
+            .get(name)
+            .and_then(|index| self.exports.get(*index))
+    }
+
+    /// The adapted imports, by slot (the second part of the `call-core` function space).
+    pub fn imports(&self) -> &[CompiledImport] {
+        &self.imports
+    }
+
+    /// The module's record types, resolved.
+    pub fn records(&self) -> &RecordTable {
+        &self.records
+    }
+}

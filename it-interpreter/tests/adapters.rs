@@ -1,0 +1,291 @@
+//! The compiler over every Marine artifact's section, and real adapters run against a fake
+//! module that behaves like marine-rs-sdk's glue, checking the exact core-call sequences of
+//! `spec/service.md` §5.
+
+mod common;
+mod support;
+
+use strait_it::IValue;
+use strait_it::adapter::{CompiledModule, CoreType, compile};
+use strait_it::memory::{LiftBudget, RecordTable, lift_record, lower_record};
+use strait_it::module::ModuleSections;
+use support::{Internal, TestHost, call, run, s, sig, wasm_exports};
+
+/// Decodes and compiles artifact `name` (e.g. `greeting/greeting.wasm`); `None` when the
+/// artifacts are absent outside CI.
+fn compiled(name: &str) -> Option<CompiledModule> {
+    let artifact = common::artifacts()?
+        .into_iter()
+        .find(|artifact| artifact.name == name)
+        .unwrap_or_else(|| panic!("artifact {name} is missing"));
+    let section = ModuleSections::read(&artifact.wasm)
+        .unwrap()
+        .decode_it_section()
+        .unwrap();
+    let exports = wasm_exports(&artifact.wasm);
+    Some(compile(&section, exports.as_slice()).unwrap())
+}
+
+#[test]
+fn every_artifact_section_compiles() {
+    let Some(artifacts) = common::artifacts() else {
+        return;
+    };
+    let mut summary = Vec::new();
+    for artifact in &artifacts {
+        let section = ModuleSections::read(&artifact.wasm)
+            .unwrap()
+            .decode_it_section()
+            .unwrap_or_else(|e| panic!("{}: {e}", artifact.name));
+        let exports = wasm_exports(&artifact.wasm);
+        let module = compile(&section, exports.as_slice())
+            .unwrap_or_else(|e| panic!("{}: {e}", artifact.name));
+        // The function space covers every IT export; slot 0 is allocate.
+        assert_eq!(module.core_exports().len(), section.exports.len());
+        assert_eq!(module.core_exports()[0].name, "allocate");
+        assert_eq!(
+            module.core_exports()[0].signature,
+            sig(&[CoreType::I32, CoreType::I32], &[CoreType::I32])
+        );
+        for export in module.exports() {
+            assert_eq!(module.export(&export.name).map(|e| &e.ty), Some(&export.ty));
+            assert_eq!(
+                module.core_exports()[export.core_slot as usize].name,
+                export.name
+            );
+        }
+        let names: Vec<&str> = module.exports().iter().map(|e| e.name.as_str()).collect();
+        let imports: Vec<String> = module
+            .imports()
+            .iter()
+            .map(|i| format!("{}.{}", i.namespace, i.name))
+            .collect();
+        summary.push(format!("{}: {names:?} imports {imports:?}", artifact.name));
+    }
+    let expected = [
+        r#"call_parameters/call_parameters.wasm: ["call_parameters"] imports []"#,
+        r#"failing/failing.wasm: ["failing"] imports []"#,
+        r#"greeting/greeting.wasm: ["greeting"] imports []"#,
+        r#"greeting_record/greeting-record.wasm: ["greeting_record", "log_info", "log_warn", "log_error", "log_debug", "log_trace", "void_fn"] imports []"#,
+        r#"ipfs-node/ipfs_effector.wasm: ["put", "get", "get_address"] imports []"#,
+        r#"ipfs-node/ipfs_pure.wasm: ["invoke", "put", "get"] imports ["ipfs_effector.put", "ipfs_effector.get"]"#,
+        r#"records/records_effector.wasm: ["mutate_struct"] imports []"#,
+        r#"records/records_pure.wasm: ["invoke"] imports ["records_effector.mutate_struct"]"#,
+        r#"records_passing/records_passing_effector_renamed.wasm: ["test_record", "return_256kb_struct", "test_record_ref", "get_drop_count", "pass_256kb_struct", "pass_droppable_record"] imports []"#,
+        r#"records_passing/records_passing_pure.wasm: ["test_record", "return_256kb_struct", "test_record_ref", "get_drop_count", "pass_256kb_struct", "pass_droppable_record"] imports ["records_passing_effector.pass_droppable_record", "records_passing_effector.pass_256kb_struct", "records_passing_effector.return_256kb_struct", "records_passing_effector.test_record", "records_passing_effector.test_record_ref", "records_passing_effector.get_drop_count"]"#,
+        r#"url-downloader/curl_adapter.wasm: ["download"] imports []"#,
+        r#"url-downloader/facade.wasm: ["get_n_save"] imports ["curl_adapter.download", "local_storage.get", "local_storage.put"]"#,
+        r#"url-downloader/local_storage.wasm: ["put", "get"] imports []"#,
+    ];
+    assert_eq!(summary, expected);
+}
+
+fn greeting_host(module: &CompiledModule) -> TestHost {
+    TestHost::new(module, 1 << 16).function("greeting", |sdk, args| {
+        let [IValue::I32(ptr), IValue::I32(len)] = args else {
+            panic!("greeting({args:?})");
+        };
+        let name = sdk.read(*ptr as u32, *len as u32).to_vec();
+        let mut out = b"Hi, ".to_vec();
+        out.extend(name);
+        sdk.return_bytes(&out);
+        Ok(vec![])
+    })
+}
+
+#[test]
+fn greeting_makes_the_five_core_calls() {
+    let Some(module) = compiled("greeting/greeting.wasm") else {
+        return;
+    };
+    let mut host = greeting_host(&module);
+    let out = call(&module, "greeting", &[s("x")], &mut host).unwrap();
+    assert_eq!(out, [s("Hi, x")]);
+    assert_eq!(
+        host.log(),
+        [
+            "allocate(1, 1) -> 16",
+            "greeting(16, 1)",
+            "get_result_ptr() -> 24",
+            "get_result_size() -> 5",
+            "release_objects()",
+        ]
+    );
+    // "héllo": allocate(6, 1), and the core call sees (16, 6) on the stack.
+    let mut host = greeting_host(&module);
+    let out = call(&module, "greeting", &[s("héllo")], &mut host).unwrap();
+    assert_eq!(out, [s("Hi, héllo")]);
+    assert_eq!(host.log()[..2], ["allocate(6, 1) -> 16", "greeting(16, 6)"]);
+    // An empty name still allocates (D52); the SDK may answer 0 for size 0.
+    let mut host = greeting_host(&module);
+    host.sdk.allocate_hook = Some(Box::new(|size, _| if size == 0 { 0 } else { 16 }));
+    let out = call(&module, "greeting", &[s("")], &mut host).unwrap();
+    assert_eq!(out, [s("Hi, ")]);
+    assert_eq!(host.log()[..2], ["allocate(0, 1) -> 0", "greeting(0, 0)"]);
+}
+
+fn test_record(text: &str, bytes: &[u8]) -> Vec<IValue> {
+    vec![
+        IValue::Boolean(true),
+        IValue::S8(-8),
+        IValue::S16(-16),
+        IValue::S32(-32),
+        IValue::S64(-64),
+        IValue::U8(8),
+        IValue::U16(16),
+        IValue::U32(u32::MAX),
+        IValue::U64(u64::MAX),
+        IValue::F32(3.5),
+        IValue::F64(-7.25),
+        s(text),
+        IValue::ByteArray(bytes.to_vec()),
+    ]
+}
+
+/// What the fake effector does to a record: flips the bool, extends the string.
+fn mutate(mut fields: Vec<IValue>) -> Vec<IValue> {
+    if let IValue::Boolean(flag) = &mut fields[0] {
+        *flag = !*flag;
+    }
+    if let IValue::String(text) = &mut fields[11] {
+        text.push_str(" mutated");
+    }
+    fields
+}
+
+/// TestRecord's type index in the records modules.
+const TEST_RECORD: u64 = 10;
+
+#[test]
+fn mutate_struct_export_adapter() {
+    let Some(module) = compiled("records/records_effector.wasm") else {
+        return;
+    };
+    let table: RecordTable = module.records().clone();
+    let mut host = TestHost::new(&module, 1 << 16).function("mutate_struct", move |sdk, args| {
+        let [IValue::I32(ptr)] = args else {
+            panic!("mutate_struct({args:?})");
+        };
+        let fields = lift_record(
+            &sdk.memory,
+            TEST_RECORD,
+            *ptr as u32,
+            &table,
+            &mut LiftBudget::default(),
+        )?;
+        let result = lower_record(&mut Internal(sdk), TEST_RECORD, &mutate(fields), &table)?;
+        sdk.result_ptr = result.cast_signed();
+        Ok(vec![])
+    });
+    let input = IValue::Record(test_record("abc", &[1, 2, 3, 4]));
+    let out = call(&module, "mutate_struct", &[input], &mut host).unwrap();
+    assert_eq!(
+        out,
+        [IValue::Record(mutate(test_record("abc", &[1, 2, 3, 4])))]
+    );
+    assert_eq!(
+        host.log(),
+        [
+            "allocate(3, 1) -> 16",
+            "allocate(4, 1) -> 24",
+            "allocate(59, 1) -> 32",
+            "mutate_struct(32)",
+            // The SDK's own allocations: "abc mutated" at 96, the bytes at 112, the record.
+            "get_result_ptr() -> 120",
+            "release_objects()",
+        ]
+    );
+}
+
+#[test]
+fn mutate_struct_import_adapter_of_records_pure() {
+    let Some(module) = compiled("records/records_pure.wasm") else {
+        return;
+    };
+    let import = &module.imports()[0];
+    assert_eq!(
+        (import.namespace.as_str(), import.name.as_str()),
+        ("records_effector", "mutate_struct")
+    );
+    assert_eq!(import.raw, sig(&[CoreType::I32], &[]));
+    let original = test_record("xy", &[9]);
+    let expected_arg = IValue::Record(original.clone());
+    let mut host = TestHost::new(&module, 1 << 16).import(0, move |_, args| {
+        assert_eq!(args, std::slice::from_ref(&expected_arg));
+        let IValue::Record(fields) = &args[0] else {
+            unreachable!()
+        };
+        Ok(vec![IValue::Record(mutate(fields.clone()))])
+    });
+    // The importer's glue has put the record into its memory and passes its pointer.
+    let table = module.records().clone();
+    let ptr = lower_record(&mut Internal(&mut host.sdk), TEST_RECORD, &original, &table).unwrap();
+    let out = run(
+        &module,
+        &import.program,
+        &[IValue::I32(ptr.cast_signed())],
+        &mut host,
+    )
+    .unwrap();
+    assert!(out.is_empty(), "{out:?}");
+    assert_eq!(
+        host.log(),
+        [
+            "release_objects()",
+            "import records_effector.mutate_struct",
+            "allocate(10, 1) -> 96",
+            "allocate(1, 1) -> 112",
+            "allocate(59, 1) -> 120",
+            "set_result_ptr(120)",
+        ]
+    );
+    let lifted = lift_record(
+        &host.sdk.memory,
+        TEST_RECORD,
+        120,
+        &table,
+        &mut LiftBudget::default(),
+    )
+    .unwrap();
+    assert_eq!(lifted, mutate(original));
+}
+
+#[test]
+fn download_import_adapter_of_facade() {
+    let Some(module) = compiled("url-downloader/facade.wasm") else {
+        return;
+    };
+    let slot = module
+        .imports()
+        .iter()
+        .position(|i| i.name == "download")
+        .unwrap();
+    let import = &module.imports()[slot];
+    assert_eq!(import.raw, sig(&[CoreType::I32, CoreType::I32], &[]));
+    let mut host = TestHost::new(&module, 1 << 16).import(slot, |_, args| {
+        assert_eq!(args, [s("file:///x")]);
+        Ok(vec![s("contents")])
+    });
+    let url = host.sdk.alloc(9);
+    host.sdk.write(url, b"file:///x");
+    let out = run(
+        &module,
+        &import.program,
+        &[IValue::I32(url.cast_signed()), IValue::I32(9)],
+        &mut host,
+    )
+    .unwrap();
+    assert!(out.is_empty());
+    // service.md §5.2, the importer's side: release, (the callee), allocate, size, pointer.
+    assert_eq!(
+        host.log(),
+        [
+            "release_objects()",
+            "import curl_adapter.download",
+            "allocate(8, 1) -> 32",
+            "set_result_size(8)",
+            "set_result_ptr(32)",
+        ]
+    );
+    assert_eq!(host.sdk.read(32, 8), b"contents");
+}

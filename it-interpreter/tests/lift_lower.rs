@@ -1,0 +1,330 @@
+//! Lowering then lifting every interface type, with the exact bytes and `allocate` calls of
+//! the spec's traces (`spec/it-section.md` §6.5).
+
+mod support;
+
+use strait_it::memory::{
+    LiftBudget, Lowered, RecordTable, lift_array, lift_byte_array, lift_flat, lift_record,
+    lift_string, lower_array, lower_byte_array, lower_record, lower_string, lower_value,
+};
+use strait_it::{IType, IValue};
+use support::{Sdk, bytes, records, s};
+
+fn array(ty: IType) -> IType {
+    IType::Array(Box::new(ty))
+}
+
+/// Inner = record 0, Outer = record 1 (the spec's trace).
+fn outer_records() -> RecordTable {
+    records(&[
+        ("Inner", &[("a", IType::U8), ("b", IType::U64)]),
+        (
+            "Outer",
+            &[
+                ("flag", IType::Boolean),
+                ("s", IType::String),
+                ("v", array(IType::U16)),
+                ("r", IType::Record(0)),
+                ("bytes", IType::ByteArray),
+                ("f", IType::F32),
+            ],
+        ),
+    ])
+}
+
+fn outer_value() -> Vec<IValue> {
+    vec![
+        IValue::Boolean(true),
+        s("ab"),
+        IValue::Array(vec![IValue::U16(1), IValue::U16(2), IValue::U16(3)]),
+        IValue::Record(vec![IValue::U8(9), IValue::U64(0x0102030405060708)]),
+        bytes(&[]),
+        IValue::F32(1.5),
+    ]
+}
+
+#[test]
+fn outer_record_trace_matches_the_spec() {
+    let table = outer_records();
+    let mut sdk = Sdk::new(1024);
+    let ptr = lower_record(&mut sdk, 1, &outer_value(), &table).unwrap();
+    assert_eq!(ptr, 56);
+    assert_eq!(
+        sdk.log,
+        [
+            "allocate(2, 1) -> 16",
+            "allocate(6, 2) -> 24",
+            "allocate(9, 1) -> 32",
+            "allocate(0, 1) -> 48",
+            "allocate(33, 1) -> 56",
+        ]
+    );
+    assert_eq!(sdk.read(16, 2), b"ab");
+    assert_eq!(sdk.read(24, 6), [1, 0, 2, 0, 3, 0]);
+    assert_eq!(sdk.read(32, 9), [9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    #[rustfmt::skip]
+    let expected: [u8; 33] = [
+        0x01,
+        0x10, 0, 0, 0, 0x02, 0, 0, 0,
+        0x18, 0, 0, 0, 0x03, 0, 0, 0,
+        0x20, 0, 0, 0,
+        0x30, 0, 0, 0, 0, 0, 0, 0,
+        0x00, 0x00, 0xc0, 0x3f,
+    ];
+    assert_eq!(sdk.read(56, 33), expected);
+
+    let lifted = lift_record(&sdk.memory, 1, 56, &table, &mut LiftBudget::default()).unwrap();
+    assert_eq!(lifted, outer_value());
+}
+
+#[test]
+fn array_of_strings_trace() {
+    let mut sdk = Sdk::new(1024);
+    let value = IValue::Array(vec![s("x"), s("")]);
+    let table = RecordTable::default();
+    let (ptr, count) = lower_array(&mut sdk, &IType::String, &value, &table).unwrap();
+    assert_eq!((ptr, count), (16, 2));
+    assert_eq!(
+        sdk.log,
+        [
+            "allocate(16, 3) -> 16",
+            "allocate(1, 1) -> 32",
+            "allocate(0, 1) -> 40"
+        ]
+    );
+    assert_eq!(
+        sdk.read(16, 16),
+        [32, 0, 0, 0, 1, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0]
+    );
+    let lifted = lift_array(
+        &sdk.memory,
+        &IType::String,
+        16,
+        2,
+        &table,
+        &mut LiftBudget::default(),
+    );
+    assert_eq!(lifted.unwrap(), vec![s("x"), s("")]);
+}
+
+#[test]
+fn array_of_records_trace() {
+    let table = outer_records();
+    let mut sdk = Sdk::new(1024);
+    let inner = IValue::Record(vec![IValue::U8(9), IValue::U64(7)]);
+    let value = IValue::Array(vec![inner.clone()]);
+    let (ptr, count) = lower_array(&mut sdk, &IType::Record(0), &value, &table).unwrap();
+    assert_eq!((ptr, count), (16, 1));
+    assert_eq!(sdk.log, ["allocate(4, 3) -> 16", "allocate(9, 1) -> 24"]);
+    assert_eq!(sdk.read(16, 4), [24, 0, 0, 0]);
+    let lifted = lift_array(
+        &sdk.memory,
+        &IType::Record(0),
+        16,
+        1,
+        &table,
+        &mut LiftBudget::default(),
+    );
+    assert_eq!(lifted.unwrap(), vec![inner]);
+}
+
+#[test]
+fn strings_and_byte_arrays() {
+    let mut sdk = Sdk::new(256);
+    assert_eq!(lower_string(&mut sdk, "héllo").unwrap(), (16, 6));
+    assert_eq!(sdk.log, ["allocate(6, 1) -> 16"]);
+    assert_eq!(
+        lift_string(&sdk.memory, 16, 6, &mut LiftBudget::default()).unwrap(),
+        "héllo"
+    );
+    // Empty values are still allocated (D52) and lift without looking at the pointer (D53).
+    assert_eq!(lower_byte_array(&mut sdk, &[]).unwrap(), (24, 0));
+    assert_eq!(sdk.log[1], "allocate(0, 1) -> 24");
+    assert_eq!(
+        lift_byte_array(&sdk.memory, u32::MAX, 0, &mut LiftBudget::default()).unwrap(),
+        Vec::<u8>::new()
+    );
+    assert_eq!(
+        lift_string(&sdk.memory, u32::MAX, 0, &mut LiftBudget::default()).unwrap(),
+        ""
+    );
+}
+
+#[test]
+fn empty_arrays_are_not_allocated() {
+    let mut sdk = Sdk::new(256);
+    let table = RecordTable::default();
+    let empty = IValue::Array(vec![]);
+    assert_eq!(
+        lower_array(&mut sdk, &IType::U64, &empty, &table).unwrap(),
+        (0, 0)
+    );
+    assert!(sdk.log.is_empty());
+    // A nested empty array stores (0, 0) without a call.
+    let nested = IValue::Array(vec![IValue::Array(vec![])]);
+    assert_eq!(
+        lower_array(&mut sdk, &array(IType::U8), &nested, &table).unwrap(),
+        (16, 1)
+    );
+    assert_eq!(sdk.log, ["allocate(8, 3) -> 16"]);
+    assert_eq!(sdk.read(16, 8), [0; 8]);
+    // But a byte array value for `array (u8)` is allocated even when empty (Marine's path).
+    assert_eq!(
+        lower_array(&mut sdk, &IType::U8, &bytes(&[]), &table).unwrap(),
+        (24, 0)
+    );
+}
+
+/// Every type: lower with `lower_value`, lift back with `lift_flat`.
+#[test]
+fn every_type_round_trips() {
+    let table = records(&[
+        ("Point", &[("x", IType::S32), ("label", IType::String)]),
+        (
+            "Nested",
+            &[
+                ("p", IType::Record(0)),
+                ("ps", array(IType::Record(0))),
+                ("flags", array(IType::Boolean)),
+            ],
+        ),
+    ]);
+    let point = IValue::Record(vec![IValue::S32(-3), s("p")]);
+    let cases: Vec<(IType, IValue)> = vec![
+        (IType::Boolean, IValue::Boolean(true)),
+        (IType::S8, IValue::S8(-128)),
+        (IType::S16, IValue::S16(-300)),
+        (IType::S32, IValue::S32(i32::MIN)),
+        (IType::S64, IValue::S64(i64::MIN)),
+        (IType::U8, IValue::U8(255)),
+        (IType::U16, IValue::U16(65535)),
+        (IType::U32, IValue::U32(u32::MAX)),
+        (IType::U64, IValue::U64(u64::MAX)),
+        (IType::F32, IValue::F32(-0.25)),
+        (IType::F64, IValue::F64(1e300)),
+        (IType::I32, IValue::I32(-1)),
+        (IType::I64, IValue::I64(-1)),
+        (IType::String, s("héllo wörld")),
+        (IType::ByteArray, bytes(&[0, 1, 255])),
+        (
+            array(IType::U8),
+            IValue::Array(vec![IValue::U8(1), IValue::U8(2)]),
+        ),
+        (
+            array(IType::S64),
+            IValue::Array(vec![IValue::S64(-1), IValue::S64(1 << 40)]),
+        ),
+        (array(IType::F64), IValue::Array(vec![IValue::F64(0.5)])),
+        (
+            array(IType::String),
+            IValue::Array(vec![s("a"), s(""), s("ccc")]),
+        ),
+        (
+            array(array(IType::U32)),
+            IValue::Array(vec![
+                IValue::Array(vec![IValue::U32(1), IValue::U32(u32::MAX)]),
+                IValue::Array(vec![]),
+            ]),
+        ),
+        (IType::Record(0), point.clone()),
+        (
+            IType::Record(1),
+            IValue::Record(vec![
+                point.clone(),
+                IValue::Array(vec![point.clone(), point]),
+                IValue::Array(vec![IValue::Boolean(false), IValue::Boolean(true)]),
+            ]),
+        ),
+    ];
+    for (ty, value) in cases {
+        let mut sdk = Sdk::new(4096);
+        let lowered = lower_value(&mut sdk, &value, &ty, &table).unwrap();
+        let mut core = Vec::new();
+        lowered.push_core(&mut core);
+        let lifted = lift_flat(&sdk.memory, &ty, &core, &table, &mut LiftBudget::default())
+            .unwrap_or_else(|e| panic!("{ty}: {e}"));
+        assert_eq!(lifted, value, "{ty}");
+    }
+}
+
+#[test]
+fn byte_arrays_inside_arrays_lift_as_arrays_of_u8() {
+    // D54: the element comes back as `Array` of `U8`, which is compatible with `byte_array`.
+    let mut sdk = Sdk::new(256);
+    let table = RecordTable::default();
+    let value = IValue::Array(vec![bytes(&[7, 8])]);
+    let (ptr, count) = lower_array(&mut sdk, &IType::ByteArray, &value, &table).unwrap();
+    assert_eq!(sdk.log, ["allocate(8, 3) -> 16", "allocate(2, 1) -> 24"]);
+    let lifted = lift_array(
+        &sdk.memory,
+        &IType::ByteArray,
+        ptr,
+        count,
+        &table,
+        &mut LiftBudget::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        lifted,
+        vec![IValue::Array(vec![IValue::U8(7), IValue::U8(8)])]
+    );
+    strait_it::compat::check_value(&lifted[0], &IType::ByteArray, &table).unwrap();
+}
+
+#[test]
+fn scalars_flatten_to_core_values() {
+    let table = RecordTable::default();
+    let mut sdk = Sdk::new(64);
+    let cases = [
+        (IType::U32, IValue::U32(u32::MAX), IValue::I32(-1)),
+        (IType::U64, IValue::U64(1 << 63), IValue::I64(i64::MIN)),
+        (IType::Boolean, IValue::Boolean(true), IValue::I32(1)),
+        (IType::S8, IValue::S8(-2), IValue::I32(-2)),
+        (IType::U16, IValue::U16(65535), IValue::I32(65535)),
+    ];
+    for (ty, value, core) in cases {
+        assert_eq!(
+            lower_value(&mut sdk, &value, &ty, &table).unwrap(),
+            Lowered::Scalar(core.clone())
+        );
+        let lifted = lift_flat(
+            &sdk.memory,
+            &ty,
+            &[core],
+            &table,
+            &mut LiftBudget::default(),
+        );
+        assert_eq!(lifted.unwrap(), value);
+    }
+    assert!(sdk.log.is_empty());
+    // Narrowing from a core value is range-checked.
+    let err = lift_flat(
+        &sdk.memory,
+        &IType::U8,
+        &[IValue::I32(256)],
+        &table,
+        &mut LiftBudget::default(),
+    );
+    assert!(err.unwrap_err().to_string().contains("failed to cast"));
+}
+
+#[test]
+fn values_are_checked_before_anything_is_allocated() {
+    let table = outer_records();
+    let mut sdk = Sdk::new(1024);
+    // D14: a heterogeneous array is refused before the outer buffer is allocated.
+    let mixed = IValue::Array(vec![IValue::U16(1), IValue::U32(2)]);
+    let err = lower_array(&mut sdk, &IType::U16, &mixed, &table).unwrap_err();
+    assert!(err.to_string().contains("U32(2)"), "{err}");
+    // D12: a byte array is an `array (u8)` only.
+    assert!(lower_array(&mut sdk, &IType::U32, &bytes(&[1, 2, 3, 4]), &table).is_err());
+    // A record with the wrong field count, or a wrong field deep inside.
+    assert!(lower_record(&mut sdk, 0, &[IValue::U8(1)], &table).is_err());
+    let mut bad = outer_value();
+    bad[3] = IValue::Record(vec![IValue::U8(9), IValue::S64(1)]);
+    assert!(lower_record(&mut sdk, 1, &bad, &table).is_err());
+    assert!(lower_record(&mut sdk, 7, &outer_value(), &table).is_err());
+    // No widening: `S32` is not an `i32`.
+    assert!(lower_value(&mut sdk, &IValue::S32(1), &IType::I32, &table).is_err());
+    assert!(sdk.log.is_empty(), "{:?}", sdk.log);
+}
