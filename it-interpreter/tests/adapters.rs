@@ -289,3 +289,82 @@ fn download_import_adapter_of_facade() {
     );
     assert_eq!(host.sdk.read(32, 8), b"contents");
 }
+
+#[test]
+fn arrays_of_nested_records_cross_an_import_adapter() {
+    let Some(module) = compiled("records_passing/records_passing_pure.wasm") else {
+        return;
+    };
+    // DroppableRecordTreeConainer (14) { data: DroppableRecordTree (12) { id: s32 },
+    // data2: array (record 12) }.
+    const CONTAINER: u64 = 14;
+    let tree = |id| IValue::Record(vec![IValue::S32(id)]);
+    let container = |id, children: Vec<i32>| {
+        IValue::Record(vec![
+            tree(id),
+            IValue::Array(children.into_iter().map(tree).collect()),
+        ])
+    };
+    let slot = module
+        .imports()
+        .iter()
+        .position(|i| i.name == "pass_droppable_record")
+        .unwrap();
+    let import = &module.imports()[slot];
+    assert_eq!(import.raw, sig(&[CoreType::I32; 3], &[]));
+    let argument = container(1, vec![2, 3]);
+    let list = IValue::Array(vec![container(4, vec![]), container(5, vec![6])]);
+    let expected = [argument.clone(), list.clone()];
+    let answer = IValue::Array(vec![container(7, vec![8])]);
+    let returned = answer.clone();
+    let mut host = TestHost::new(&module, 1 << 16).import(slot, move |_, args| {
+        assert_eq!(args, expected);
+        Ok(vec![returned.clone()])
+    });
+    // The importer's glue has put both arguments into its memory.
+    let table = module.records().clone();
+    let IValue::Record(fields) = &argument else {
+        unreachable!()
+    };
+    let record = lower_record(&mut Internal(&mut host.sdk), CONTAINER, fields, &table).unwrap();
+    let (items, count) = strait_it::memory::lower_array(
+        &mut Internal(&mut host.sdk),
+        &strait_it::IType::Record(CONTAINER),
+        &list,
+        &table,
+    )
+    .unwrap();
+    let inputs = [record, items, count].map(|v| IValue::I32(v.cast_signed()));
+    let out = run(&module, &import.program, &inputs, &mut host).unwrap();
+    assert!(out.is_empty());
+    let calls: Vec<&str> = host
+        .log()
+        .into_iter()
+        .map(|call| call.split(" -> ").next().unwrap())
+        .collect();
+    // The outer array first, then each record's children before the record (§6.5).
+    assert_eq!(
+        calls,
+        [
+            "release_objects()",
+            "import records_passing_effector.pass_droppable_record",
+            "allocate(4, 3)",
+            "allocate(4, 1)",
+            "allocate(4, 3)",
+            "allocate(4, 1)",
+            "allocate(12, 1)",
+            "set_result_size(1)",
+            &format!("set_result_ptr({})", host.sdk.result_ptr),
+        ]
+    );
+    let lifted = strait_it::memory::lift_array(
+        &host.sdk.memory,
+        &strait_it::IType::Record(CONTAINER),
+        host.sdk.result_ptr.cast_unsigned(),
+        host.sdk.result_size.cast_unsigned(),
+        &table,
+        &mut LiftBudget::default(),
+    )
+    .unwrap();
+    assert_eq!(IValue::Array(lifted), answer);
+}

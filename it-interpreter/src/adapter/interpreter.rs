@@ -334,7 +334,7 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
                 self.stack.push(len);
             }
             Op::PeekStringSize => {
-                let top = self.stack.last().ok_or(Fault {
+                let top = self.stack.last().ok_or_else(|| Fault {
                     kind: InstructionErrorKind::StackIsTooSmall { needed: 1 },
                     earlier: true,
                 })?;
@@ -349,7 +349,7 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
                     .stack
                     .last()
                     .cloned()
-                    .ok_or(InstructionErrorKind::StackIsTooSmall { needed: 1 })?;
+                    .ok_or_else(|| InstructionErrorKind::StackIsTooSmall { needed: 1 })?;
                 self.stack.push(top);
             }
             Op::Swap2 => {
@@ -448,7 +448,7 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
         usize::try_from(index)
             .ok()
             .and_then(|slot| inputs.get(slot))
-            .ok_or(Fault {
+            .ok_or_else(|| Fault {
                 kind: InstructionErrorKind::InvocationInputIsMissing { index },
                 earlier: true,
             })
@@ -504,7 +504,7 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             .then(|| usize::try_from(ptr).ok().zip(usize::try_from(end).ok()))
             .flatten()
             .and_then(|(start, end)| memory.get_mut(start..end))
-            .ok_or(InstructionErrorKind::MemoryOutOfBoundsAccess { index: end, length })?;
+            .ok_or_else(|| InstructionErrorKind::MemoryOutOfBoundsAccess { index: end, length })?;
         target.copy_from_slice(bytes);
         Ok(())
     }
@@ -527,23 +527,25 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
         let export = usize::try_from(slot)
             .ok()
             .and_then(|index| module.core_exports.get(index))
-            .ok_or(InstructionErrorKind::LocalOrImportIsMissing {
+            .ok_or_else(|| InstructionErrorKind::LocalOrImportIsMissing {
                 function_index: slot,
             })?;
         let signature = &export.signature;
-        let base = self.take_args(signature.params.len(), |i, value| {
+        let base = self.check_args(signature.params.len(), |i, value| {
             let ty = signature.params.get(i)?;
             (!ty.matches(value)).then(|| ty.itype())
         })?;
-        let outcome = self.host.call_export(slot, self.scratch, self.stack);
         self.scratch.clear();
-        outcome.map_err(|reason| InstructionErrorKind::LocalOrImportCall {
-            function_name: export.name.clone(),
-            reason,
-        })?;
-        let returned = self.stack.get(base..).unwrap_or_default();
-        if returned.len() != signature.results.len()
-            || !returned
+        let args = self.stack.get(base..).unwrap_or_default();
+        self.host
+            .call_export(slot, args, self.scratch)
+            .map_err(|reason| InstructionErrorKind::LocalOrImportCall {
+                function_name: export.name.clone(),
+                reason,
+            })?;
+        if self.scratch.len() != signature.results.len()
+            || !self
+                .scratch
                 .iter()
                 .zip(&signature.results)
                 .all(|(value, ty)| ty.matches(value))
@@ -551,10 +553,12 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             return Err(InstructionErrorKind::UnexpectedResults {
                 function_name: export.name.clone(),
                 expected: signature.results.len(),
-                received: returned.len(),
+                received: self.scratch.len(),
             }
             .into());
         }
+        self.stack.truncate(base);
+        self.stack.append(self.scratch);
         Ok(())
     }
 
@@ -608,19 +612,21 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             })?;
         let ty = &import.ty;
         // The outer shape is checked here; the callee's lowering checks the inside.
-        let base = self.take_args(ty.params.len(), |i, value| {
+        let base = self.check_args(ty.params.len(), |i, value| {
             let param = ty.params.get(i)?;
             (!compat::shape_matches(&param.ty, value)).then(|| param.ty.clone())
         })?;
-        let outcome = self.host.call_import(slot, self.scratch, self.stack);
         self.scratch.clear();
-        outcome.map_err(|reason| InstructionErrorKind::LocalOrImportCall {
-            function_name: import.name.clone(),
-            reason,
-        })?;
-        let returned = self.stack.get(base..).unwrap_or_default();
-        if returned.len() != ty.results.len()
-            || !returned
+        let args = self.stack.get(base..).unwrap_or_default();
+        self.host
+            .call_import(slot, args, self.scratch)
+            .map_err(|reason| InstructionErrorKind::LocalOrImportCall {
+                function_name: import.name.clone(),
+                reason,
+            })?;
+        if self.scratch.len() != ty.results.len()
+            || !self
+                .scratch
                 .iter()
                 .zip(&ty.results)
                 .all(|(value, ty)| compat::shape_matches(ty, value))
@@ -628,18 +634,20 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             return Err(InstructionErrorKind::UnexpectedResults {
                 function_name: import.name.clone(),
                 expected: ty.results.len(),
-                received: returned.len(),
+                received: self.scratch.len(),
             }
             .into());
         }
+        self.stack.truncate(base);
+        self.stack.append(self.scratch);
         Ok(())
     }
 
-    /// Moves the top `count` values into the scratch buffer after checking each with
-    /// `mismatch` (which returns the expected type of a value that does not fit). Returns the
-    /// stack height the call's results start at.
-    fn take_args(
-        &mut self,
+    /// Checks the top `count` values, the arguments of a call, with `mismatch` (which
+    /// returns the expected type of a value that does not fit). Returns where they start:
+    /// the host reads them in place, and they are dropped once it has returned.
+    fn check_args(
+        &self,
         count: usize,
         mismatch: impl Fn(usize, &IValue) -> Option<IType>,
     ) -> Outcome<usize> {
@@ -650,8 +658,6 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
                 return Err(invalid(expected, value.clone()));
             }
         }
-        self.scratch.clear();
-        self.scratch.extend(self.stack.drain(base..));
         Ok(base)
     }
 }
