@@ -1,0 +1,174 @@
+//! Conversions between strait's values, types and errors and Wasmtime's.
+
+use std::format;
+use std::string::{String, ToString};
+
+use strait_backend::{BackendError, FuncSig, Trap, TrapKind, WType, WValue};
+use wasmtime::{HeapType, Val, ValType, WasmBacktrace};
+
+/// A strait error travelling through Wasmtime's error type, out of a host function.
+#[derive(Debug)]
+pub(crate) struct Carried(pub(crate) BackendError);
+
+impl std::fmt::Display for Carried {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Carried {}
+
+pub(crate) fn carry(error: BackendError) -> wasmtime::Error {
+    wasmtime::Error::new(Carried(error))
+}
+
+pub(crate) fn to_val(v: WValue) -> Val {
+    match v {
+        WValue::I32(x) => Val::I32(x),
+        WValue::I64(x) => Val::I64(x),
+        WValue::F32(x) => Val::F32(x.to_bits()),
+        WValue::F64(x) => Val::F64(x.to_bits()),
+        WValue::V128(x) => Val::V128(x.into()),
+        WValue::NullFuncRef => Val::FuncRef(None),
+        WValue::NullExternRef => Val::ExternRef(None),
+    }
+}
+
+pub(crate) fn zero_val(t: WType) -> Val {
+    to_val(t.zero())
+}
+
+pub(crate) fn from_val(v: &Val) -> Result<WValue, BackendError> {
+    Ok(match v {
+        Val::I32(x) => WValue::I32(*x),
+        Val::I64(x) => WValue::I64(*x),
+        Val::F32(x) => WValue::F32(f32::from_bits(*x)),
+        Val::F64(x) => WValue::F64(f64::from_bits(*x)),
+        Val::V128(x) => WValue::V128(x.as_u128()),
+        Val::FuncRef(None) => WValue::NullFuncRef,
+        Val::ExternRef(None) => WValue::NullExternRef,
+        other => {
+            return Err(BackendError::Unsupported(format!(
+                "a non-null reference ({:?}) cannot cross the host boundary",
+                other.ty_kind()
+            )));
+        }
+    })
+}
+
+trait ValKind {
+    fn ty_kind(&self) -> &'static str;
+}
+
+impl ValKind for Val {
+    fn ty_kind(&self) -> &'static str {
+        match self {
+            Val::FuncRef(_) => "funcref",
+            Val::ExternRef(_) => "externref",
+            Val::AnyRef(_) => "anyref",
+            _ => "reference",
+        }
+    }
+}
+
+pub(crate) fn wtype(t: &ValType) -> Result<WType, BackendError> {
+    Ok(match t {
+        ValType::I32 => WType::I32,
+        ValType::I64 => WType::I64,
+        ValType::F32 => WType::F32,
+        ValType::F64 => WType::F64,
+        ValType::V128 => WType::V128,
+        ValType::Ref(r) if r.is_nullable() && matches!(r.heap_type(), HeapType::Func) => {
+            WType::FuncRef
+        }
+        ValType::Ref(r) if r.is_nullable() && matches!(r.heap_type(), HeapType::Extern) => {
+            WType::ExternRef
+        }
+        other => {
+            return Err(BackendError::Compile(format!(
+                "unsupported value type {other}"
+            )));
+        }
+    })
+}
+
+pub(crate) fn func_sig(ty: &wasmtime::FuncType) -> Result<FuncSig, BackendError> {
+    let params = ty
+        .params()
+        .map(|t| wtype(&t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = ty
+        .results()
+        .map(|t| wtype(&t))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(FuncSig::new(params, results))
+}
+
+pub(crate) fn wasmtime_func_type(engine: &wasmtime::Engine, sig: &FuncSig) -> wasmtime::FuncType {
+    let val = |t: &WType| match t {
+        WType::I32 => ValType::I32,
+        WType::I64 => ValType::I64,
+        WType::F32 => ValType::F32,
+        WType::F64 => ValType::F64,
+        WType::V128 => ValType::V128,
+        WType::FuncRef => ValType::FUNCREF,
+        WType::ExternRef => ValType::EXTERNREF,
+    };
+    wasmtime::FuncType::new(
+        engine,
+        sig.params().iter().map(val),
+        sig.results().iter().map(val),
+    )
+}
+
+fn trap_kind(trap: wasmtime::Trap) -> TrapKind {
+    use wasmtime::Trap as T;
+    match trap {
+        T::UnreachableCodeReached => TrapKind::Unreachable,
+        T::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
+        T::StackOverflow => TrapKind::StackOverflow,
+        T::IntegerDivisionByZero => TrapKind::IntegerDivisionByZero,
+        T::IntegerOverflow => TrapKind::IntegerOverflow,
+        T::BadConversionToInteger => TrapKind::BadConversionToInteger,
+        T::IndirectCallToNull => TrapKind::IndirectCallToNull,
+        T::BadSignature => TrapKind::BadSignature,
+        T::TableOutOfBounds => TrapKind::TableOutOfBounds,
+        T::OutOfFuel => TrapKind::OutOfFuel,
+        T::Interrupt => TrapKind::Interrupted,
+        _ => TrapKind::Other,
+    }
+}
+
+/// The wasm backtrace of an error, as Wasmtime prints it, if it has frames.
+fn backtrace(error: &wasmtime::Error) -> Option<String> {
+    error
+        .downcast_ref::<WasmBacktrace>()
+        .filter(|bt| !bt.frames().is_empty())
+        .map(|bt| bt.to_string())
+}
+
+/// Converts an error out of a call or instantiation.
+pub(crate) fn from_error(error: wasmtime::Error) -> BackendError {
+    let error = match error.downcast::<Carried>() {
+        Ok(Carried(inner)) => return inner,
+        Err(error) => error,
+    };
+    #[cfg(feature = "wasi")]
+    if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return BackendError::Exit(exit.0);
+    }
+    if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        let kind = trap_kind(*trap);
+        let base = if kind == TrapKind::Other {
+            Trap {
+                kind,
+                message: trap.to_string(),
+                backtrace: None,
+            }
+        } else {
+            Trap::new(kind)
+        };
+        return BackendError::Trap(base.with_backtrace(backtrace(&error)));
+    }
+    BackendError::Engine(format!("{error:#}"))
+}
