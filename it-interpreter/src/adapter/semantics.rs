@@ -1,9 +1,9 @@
 //! The meaning of each instruction, generated from the instruction table.
 //!
 //! [`semantics`] maps an [`Instruction`] to a [`Semantics`] through the semantics column of
-//! [`for_each_instruction!`]: a row whose semantics has no arm in `meaning!` below fails to
-//! compile, so the checker and the code generator, which match on [`Semantics`] without a
-//! wildcard, cannot silently miss an instruction.
+//! [`for_each_instruction!`](crate::for_each_instruction): a row whose semantics has no arm
+//! in `meaning!` below fails to compile, so the checker and the code generator, which match
+//! on [`Semantics`] without a wildcard, cannot silently miss an instruction.
 
 use crate::instructions::{Conversion, ConversionMode, Instruction, ScalarKind};
 use crate::types::IType;

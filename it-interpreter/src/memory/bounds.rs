@@ -11,20 +11,18 @@ use core::ops::Range;
 pub(crate) fn region(memory_len: usize, offset: u32, size: u64) -> Result<Range<usize>, LiftError> {
     let start = u64::from(offset);
     let memory_size = memory_len as u64;
-    let out_of_bounds = LiftError::OutOfBounds {
+    let end = start.saturating_add(size);
+    if end <= memory_size {
+        // Both ends are at most `memory_len`, so they fit in usize.
+        if let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) {
+            return Ok(start..end);
+        }
+    }
+    Err(LiftError::OutOfBounds {
         offset: start,
         size,
         memory_size,
-    };
-    let end = start.checked_add(size).ok_or(out_of_bounds.clone())?;
-    if end > memory_size {
-        return Err(out_of_bounds);
-    }
-    // Both ends are at most `memory_len`, so they fit in usize.
-    match (usize::try_from(start), usize::try_from(end)) {
-        (Ok(start), Ok(end)) => Ok(start..end),
-        _ => Err(out_of_bounds),
-    }
+    })
 }
 
 /// Reads packed little-endian values from a slice in order.

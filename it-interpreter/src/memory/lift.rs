@@ -155,11 +155,12 @@ fn utf8(bytes: &[u8], ptr: u32) -> Result<String, LiftError> {
         })
 }
 
-fn deeper(depth: u32) -> Result<u32, LiftError> {
+/// Fails when a frame opened at nesting `depth` would exceed [`MAX_DEPTH`] (D21).
+fn deeper(depth: u32) -> Result<(), LiftError> {
     if depth >= MAX_DEPTH {
         return Err(LiftError::TooDeep { limit: MAX_DEPTH });
     }
-    Ok(depth + 1)
+    Ok(())
 }
 
 fn capacity(count: u32) -> usize {

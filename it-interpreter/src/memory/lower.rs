@@ -251,10 +251,7 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
             IValue::ByteArray(bytes) if *element == IType::U8 => self.bytes(bytes),
             IValue::Array(items) => match self.open_array(element, items, depth)? {
                 None => Ok((0, 0)),
-                Some(frame) => match self.run(frame, depth)? {
-                    Closed::Slice(ptr, len) => Ok((ptr, len)),
-                    Closed::Record(ptr) => Ok((ptr, 0)),
-                },
+                Some(frame) => self.run(frame, depth).map(Closed::pair),
             },
             other => Err(mismatch(
                 &IType::Array(alloc::boxed::Box::new(element.clone())),
@@ -265,9 +262,7 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
 
     fn record(&mut self, id: u64, fields: &[IValue], depth: u32) -> Result<u32, LowerError> {
         let frame = self.open_record(id, fields, depth)?;
-        match self.run(frame, depth)? {
-            Closed::Record(ptr) | Closed::Slice(ptr, _) => Ok(ptr),
-        }
+        self.run(frame, depth).map(|closed| closed.pair().0)
     }
 
     /// Opens a non-empty array: its outer buffer is allocated now, before any element
@@ -457,6 +452,16 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
 enum Closed {
     Slice(u32, u32),
     Record(u32),
+}
+
+impl Closed {
+    /// (pointer, count); a record has no count.
+    fn pair(self) -> (u32, u32) {
+        match self {
+            Closed::Slice(ptr, len) => (ptr, len),
+            Closed::Record(ptr) => (ptr, 0),
+        }
+    }
 }
 
 /// An array or record being lowered: the bytes of its elements or fields so far.
