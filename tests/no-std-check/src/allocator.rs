@@ -15,7 +15,10 @@ struct Arena {
 unsafe impl Sync for Arena {}
 
 #[global_allocator]
-static ARENA: Arena = Arena { bytes: UnsafeCell::new([0; ARENA_SIZE]), next: AtomicUsize::new(0) };
+static ARENA: Arena = Arena {
+    bytes: UnsafeCell::new([0; ARENA_SIZE]),
+    next: AtomicUsize::new(0),
+};
 
 // SAFETY: regions never overlap (see `Sync` above) and are aligned as `layout` asks;
 // memory is never reused, so `dealloc` has nothing to do.
@@ -25,11 +28,16 @@ unsafe impl GlobalAlloc for Arena {
         let mut current = self.next.load(Ordering::Relaxed);
         loop {
             let start = (base + current).next_multiple_of(layout.align()) - base;
-            let Some(end) = start.checked_add(layout.size()) else { return core::ptr::null_mut() };
+            let Some(end) = start.checked_add(layout.size()) else {
+                return core::ptr::null_mut();
+            };
             if end > ARENA_SIZE {
                 return core::ptr::null_mut();
             }
-            match self.next.compare_exchange(current, end, Ordering::Relaxed, Ordering::Relaxed) {
+            match self
+                .next
+                .compare_exchange(current, end, Ordering::Relaxed, Ordering::Relaxed)
+            {
                 Ok(_) => return (base + start) as *mut u8,
                 Err(seen) => current = seen,
             }
