@@ -6,7 +6,7 @@
 //! count and field types matter, never names.
 
 use crate::memory::{FieldLayout, MAX_DEPTH, RecordTable};
-use crate::types::IType;
+use crate::types::{FunctionType, IType};
 use crate::values::IValue;
 use alloc::vec::Vec;
 
@@ -306,4 +306,108 @@ pub fn types_compatible(
         }
     }
     true
+}
+
+/// The link-time check of D29: an importer's IT-level signature `importer` (with its record
+/// types) accepts the exporter's `exporter`: same arity, and parameters and results
+/// compatible pairwise by [`types_compatible`] (names of records, fields and parameters
+/// ignored; `byte_array` ≡ `array (u8)`).
+pub fn functions_compatible(
+    importer: &FunctionType,
+    importer_records: &RecordTable,
+    exporter: &FunctionType,
+    exporter_records: &RecordTable,
+) -> bool {
+    importer.params.len() == exporter.params.len()
+        && importer.results.len() == exporter.results.len()
+        && importer
+            .params
+            .iter()
+            .zip(&exporter.params)
+            .all(|(a, b)| types_compatible(&a.ty, importer_records, &b.ty, exporter_records))
+        && importer
+            .results
+            .iter()
+            .zip(&exporter.results)
+            .all(|(a, b)| types_compatible(a, importer_records, b, exporter_records))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{FunctionArg, RecordField, RecordType, TypeEntry};
+    use alloc::boxed::Box;
+    use alloc::string::String;
+    use alloc::vec;
+
+    fn table(records: &[(&str, &[IType])]) -> RecordTable {
+        let types: Vec<TypeEntry> = records
+            .iter()
+            .map(|(name, fields)| {
+                TypeEntry::Record(RecordType {
+                    name: (*name).into(),
+                    fields: fields
+                        .iter()
+                        .map(|ty| RecordField {
+                            name: String::new(),
+                            ty: ty.clone(),
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
+        RecordTable::new(&types).unwrap()
+    }
+
+    #[test]
+    fn records_compare_structurally_across_modules() {
+        // Module A: Node = record 0 { children: array (record 0), label: string }.
+        let a = table(&[(
+            "Node",
+            &[IType::Array(Box::new(IType::Record(0))), IType::String],
+        )]);
+        // Module B puts an unrelated record first; its Node is record 1, fields renamed.
+        let b = table(&[
+            ("Other", &[IType::U8]),
+            (
+                "Tree",
+                &[IType::Array(Box::new(IType::Record(1))), IType::String],
+            ),
+        ]);
+        assert!(types_compatible(
+            &IType::Record(0),
+            &a,
+            &IType::Record(1),
+            &b
+        ));
+        assert!(!types_compatible(
+            &IType::Record(0),
+            &a,
+            &IType::Record(0),
+            &b
+        ));
+        let bytes = IType::Array(Box::new(IType::U8));
+        assert!(types_compatible(&IType::ByteArray, &a, &bytes, &b));
+        assert!(!types_compatible(&IType::S32, &a, &IType::I32, &b));
+
+        let function = |ty: IType, result: IType| FunctionType {
+            params: vec![FunctionArg {
+                name: "x".into(),
+                ty,
+            }],
+            results: vec![result],
+        };
+        assert!(functions_compatible(
+            &function(IType::Record(0), IType::ByteArray),
+            &a,
+            &function(IType::Record(1), bytes.clone()),
+            &b
+        ));
+        assert!(!functions_compatible(
+            &function(IType::Record(0), IType::ByteArray),
+            &a,
+            &function(IType::Record(1), IType::String),
+            &b
+        ));
+    }
 }

@@ -368,3 +368,37 @@ fn arrays_of_nested_records_cross_an_import_adapter() {
     .unwrap();
     assert_eq!(IValue::Array(lifted), answer);
 }
+
+#[test]
+fn record_layouts_match_the_abi() {
+    // spec/abi.md §5 lists these sizes "for checking".
+    let Some(greeting) = compiled("greeting/greeting.wasm") else {
+        return;
+    };
+    let size = |module: &CompiledModule, name: &str| {
+        module
+            .records()
+            .find(name)
+            .map(|(_, layout)| layout.size)
+            .unwrap()
+    };
+    assert_eq!(size(&greeting, "CallParameters"), 44);
+    assert_eq!(size(&greeting, "ParticleParameters"), 52);
+    assert_eq!(size(&greeting, "SecurityTetraplet"), 32);
+    assert_eq!(size(&greeting, "MountedBinaryResult"), 28);
+    let records = compiled("records/records_effector.wasm").unwrap();
+    assert_eq!(
+        records.records().find("TestRecord").map(|(id, _)| id),
+        Some(TEST_RECORD)
+    );
+    assert_eq!(size(&records, "TestRecord"), 59);
+    let offsets: Vec<u32> = records
+        .records()
+        .get(TEST_RECORD)
+        .unwrap()
+        .fields
+        .iter()
+        .map(|field| field.offset)
+        .collect();
+    assert_eq!(offsets, [0, 1, 2, 4, 8, 16, 17, 19, 23, 31, 35, 43, 51]);
+}

@@ -92,6 +92,12 @@ impl RecordTable {
         self.slots.get(index)?.as_ref()
     }
 
+    /// The first record type named `name`, with its type index (names need not be unique;
+    /// host imports use this to find SDK records such as `CallParameters`).
+    pub fn find(&self, name: &str) -> Option<(u64, &RecordLayout)> {
+        self.iter().find(|(_, layout)| layout.name == name)
+    }
+
     /// The number of type indices the table covers (records and function types).
     pub fn type_count(&self) -> usize {
         self.slots.len()
