@@ -258,13 +258,14 @@ impl<'a> Lifter<'a> {
     }
 
     /// Lifts everything `root` (at nesting `depth`) contains and returns its values.
+    ///
+    /// The frame being filled is kept apart from the stack of its ancestors, so the stack
+    /// allocates only when values actually nest.
     fn run(&mut self, root: Frame<'a>, depth: u32) -> Result<Vec<IValue>, LiftError> {
-        let mut stack = alloc::vec![root];
+        let mut ancestors: Vec<Frame<'a>> = Vec::new();
+        let mut top = root;
         loop {
-            let level = depth + u32::try_from(stack.len()).unwrap_or(u32::MAX);
-            let Some(top) = stack.last_mut() else {
-                return Ok(Vec::new());
-            };
+            let level = depth + 1 + u32::try_from(ancestors.len()).unwrap_or(u32::MAX);
             let next = match &mut top.kind {
                 FrameKind::Array { element, remaining } if *remaining > 0 => {
                     *remaining -= 1;
@@ -282,18 +283,15 @@ impl<'a> Lifter<'a> {
             };
             match next {
                 Next::Value(value) => top.values.push(value),
-                Next::Open(frame) => stack.push(frame),
+                Next::Open(frame) => ancestors.push(core::mem::replace(&mut top, frame)),
                 Next::Close => {
-                    let done = stack.pop().map(|frame| (frame.kind, frame.values));
-                    let Some((kind, values)) = done else {
-                        return Ok(Vec::new());
+                    let Some(parent) = ancestors.pop() else {
+                        return Ok(top.values);
                     };
-                    let Some(parent) = stack.last_mut() else {
-                        return Ok(values);
-                    };
-                    parent.values.push(match kind {
-                        FrameKind::Array { .. } => IValue::Array(values),
-                        FrameKind::Record { .. } => IValue::Record(values),
+                    let done = core::mem::replace(&mut top, parent);
+                    top.values.push(match done.kind {
+                        FrameKind::Array { .. } => IValue::Array(done.values),
+                        FrameKind::Record { .. } => IValue::Record(done.values),
                     });
                 }
             }

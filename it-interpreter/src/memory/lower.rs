@@ -326,17 +326,16 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
     }
 
     /// Lowers everything `root` (opened at nesting `depth`) contains, with an explicit stack
-    /// of frames rather than recursion (see the lifter), and closes it.
+    /// of frames rather than recursion (see the lifter), and closes it. The frame being
+    /// filled is kept apart from its ancestors, so the stack allocates only for nesting.
     fn run<'x>(&mut self, root: Frame<'x>, depth: u32) -> Result<Closed, LowerError>
     where
         'a: 'x,
     {
-        let mut stack = alloc::vec![root];
+        let mut ancestors: Vec<Frame<'x>> = Vec::new();
+        let mut top = root;
         loop {
-            let level = depth + u32::try_from(stack.len()).unwrap_or(u32::MAX);
-            let Some(top) = stack.last_mut() else {
-                return Err(LowerError::TooDeep { limit: MAX_DEPTH });
-            };
+            let level = depth + 1 + u32::try_from(ancestors.len()).unwrap_or(u32::MAX);
             let next = match &mut top.kind {
                 FrameKind::Array { element, items, .. } => {
                     let element: &'x IType = element;
@@ -356,20 +355,17 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
             match next {
                 Some((ty, value)) => {
                     if let Some(child) = self.encode(ty, value, &mut top.buffer, level)? {
-                        stack.push(child);
+                        ancestors.push(core::mem::replace(&mut top, child));
                     }
                 }
                 None => {
-                    let Some(frame) = stack.pop() else {
-                        return Err(LowerError::TooDeep { limit: MAX_DEPTH });
+                    let Some(parent) = ancestors.pop() else {
+                        return self.close(top);
                     };
-                    let closed = self.close(frame)?;
-                    let Some(parent) = stack.last_mut() else {
-                        return Ok(closed);
-                    };
-                    match closed {
-                        Closed::Slice(ptr, len) => push_pair(&mut parent.buffer, (ptr, len)),
-                        Closed::Record(ptr) => parent.buffer.extend_from_slice(&ptr.to_le_bytes()),
+                    let done = core::mem::replace(&mut top, parent);
+                    match self.close(done)? {
+                        Closed::Slice(ptr, len) => push_pair(&mut top.buffer, (ptr, len)),
+                        Closed::Record(ptr) => top.buffer.extend_from_slice(&ptr.to_le_bytes()),
                     }
                 }
             }
