@@ -1,8 +1,11 @@
 //! What the interpreter needs from the embedder while it runs an adapter.
 
-use crate::memory::HostError;
+use crate::memory::{HostError, LowerError, LowerTarget};
 use crate::values::IValue;
 use alloc::vec::Vec;
+
+/// Core export slot 0 is `allocate` (§6.3).
+pub(crate) const ALLOCATE_SLOT: u32 = 0;
 
 /// The executing module, seen from its adapters.
 ///
@@ -38,4 +41,43 @@ pub trait AdapterHost {
     /// The executing module's linear memory (its export `memory`, D38). Asked again after
     /// every call, since a call may grow it.
     fn memory(&mut self) -> Result<&mut [u8], HostError>;
+}
+
+/// Lowers through a module's `allocate` export (core export slot 0) and its memory.
+///
+/// The interpreter lowers with it; the runtime can use it too, for host imports that return
+/// values into a module whose exports it reaches through an [`AdapterHost`].
+pub struct HostAllocator<'a, H: ?Sized> {
+    host: &'a mut H,
+    results: &'a mut Vec<IValue>,
+}
+
+impl<'a, H: AdapterHost + ?Sized> HostAllocator<'a, H> {
+    /// Lowers into `host`; `results` is a scratch buffer for `allocate`'s result.
+    pub fn new(host: &'a mut H, results: &'a mut Vec<IValue>) -> Self {
+        Self { host, results }
+    }
+}
+
+impl<H: AdapterHost + ?Sized> LowerTarget for HostAllocator<'_, H> {
+    fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
+        let args = [
+            IValue::I32(size.cast_signed()),
+            IValue::I32(tag.cast_signed()),
+        ];
+        self.results.clear();
+        self.host
+            .call_export(ALLOCATE_SLOT, &args, self.results)
+            .map_err(|reason| LowerError::AllocateCallFailed { reason })?;
+        let ptr = match self.results.as_slice() {
+            [IValue::I32(ptr)] => Ok(ptr.cast_unsigned()),
+            _ => Err(LowerError::AllocateIncompatibleOutput),
+        };
+        self.results.clear();
+        ptr
+    }
+
+    fn memory(&mut self) -> Result<&mut [u8], HostError> {
+        self.host.memory()
+    }
 }

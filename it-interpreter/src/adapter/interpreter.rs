@@ -1,22 +1,18 @@
 //! The interpreter: runs a compiled [`Program`] against an [`AdapterHost`].
 
+use crate::adapter::host::ALLOCATE_SLOT;
 use crate::adapter::program::Op;
 use crate::adapter::{
-    AdapterHost, CompiledModule, InstructionError, InstructionErrorKind, Program,
+    AdapterHost, CompiledModule, HostAllocator, InstructionError, InstructionErrorKind, Program,
 };
 use crate::compat::{self, CompatError};
 use crate::convert::{self, ConvertError};
 use crate::instructions::Instruction;
-use crate::memory::{
-    self, DEFAULT_MAX_LIFTED_BYTES, HostError, LiftBudget, LiftError, LowerError, LowerTarget,
-};
+use crate::memory::{self, DEFAULT_MAX_LIFTED_BYTES, HostError, LiftBudget, LiftError, LowerError};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::string::String;
 use alloc::vec::Vec;
-
-/// Core export slot 0 is `allocate` (§6.3).
-const ALLOCATE_SLOT: u32 = 0;
 
 /// Bounds on one adapter run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,45 +182,6 @@ fn lifted_region<'m>(
         .charge(u64::from(len))
         .map_err(InstructionErrorKind::LiError)?;
     Ok(bytes)
-}
-
-/// Lowers through a module's `allocate` export (core export slot 0) and its memory.
-///
-/// The interpreter lowers with it; the runtime can use it too, for host imports that return
-/// values into a module whose exports it reaches through an [`AdapterHost`].
-pub struct HostAllocator<'a, H: ?Sized> {
-    host: &'a mut H,
-    results: &'a mut Vec<IValue>,
-}
-
-impl<'a, H: AdapterHost + ?Sized> HostAllocator<'a, H> {
-    /// Lowers into `host`; `results` is a scratch buffer for `allocate`'s result.
-    pub fn new(host: &'a mut H, results: &'a mut Vec<IValue>) -> Self {
-        Self { host, results }
-    }
-}
-
-impl<H: AdapterHost + ?Sized> LowerTarget for HostAllocator<'_, H> {
-    fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
-        let args = [
-            IValue::I32(size.cast_signed()),
-            IValue::I32(tag.cast_signed()),
-        ];
-        self.results.clear();
-        self.host
-            .call_export(ALLOCATE_SLOT, &args, self.results)
-            .map_err(|reason| LowerError::AllocateCallFailed { reason })?;
-        let ptr = match self.results.as_slice() {
-            [IValue::I32(ptr)] => Ok(ptr.cast_unsigned()),
-            _ => Err(LowerError::AllocateIncompatibleOutput),
-        };
-        self.results.clear();
-        ptr
-    }
-
-    fn memory(&mut self) -> Result<&mut [u8], HostError> {
-        self.host.memory()
-    }
 }
 
 struct Machine<'a, H: ?Sized> {

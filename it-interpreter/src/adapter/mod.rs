@@ -78,6 +78,6 @@ pub use error::{
     AdapterError, AdapterErrorKind, CompileError, InstructionError, InstructionErrorKind, Item,
     NestingError, TypeKind,
 };
-pub use host::AdapterHost;
-pub use interpreter::{HostAllocator, Interpreter, Limits};
+pub use host::{AdapterHost, HostAllocator};
+pub use interpreter::{Interpreter, Limits};
 pub use program::{CompiledExport, CompiledImport, CompiledModule, CoreExport, Program};
