@@ -339,7 +339,7 @@ pub fn check_imports<B: BackendCore>(
             )));
         }
     }
-    for import in &info.imports {
+    for import in info.imports() {
         let host = host_funcs
             .iter()
             .find(|f| f.namespace == import.namespace && f.name == import.name);

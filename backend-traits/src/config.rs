@@ -113,6 +113,17 @@ pub struct StoreConfig {
 }
 
 impl StoreConfig {
+    /// Whether WASI is asked for; always available, so an engine built without WASI can
+    /// refuse instead of silently leaving it out.
+    pub fn wasi_requested(&self) -> bool {
+        #[cfg(feature = "std")]
+        {
+            self.wasi.is_some()
+        }
+        #[cfg(not(feature = "std"))]
+        false
+    }
+
     /// Charges this store against `budget`.
     #[must_use]
     pub fn with_budget(mut self, budget: Option<Arc<MemoryBudget>>) -> Self {

@@ -68,19 +68,37 @@ pub struct ExportDesc {
     pub ty: ExternDesc,
 }
 
-/// The imports and exports of a compiled module, in declaration order.
+/// The imports and exports of a compiled module: imports in declaration order, exports
+/// sorted by name (engines disagree on export order; sorting makes them agree).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModuleInfo {
-    /// Imports.
-    pub imports: Vec<ImportDesc>,
-    /// Exports.
-    pub exports: Vec<ExportDesc>,
+    imports: Vec<ImportDesc>,
+    exports: Vec<ExportDesc>,
 }
 
 impl ModuleInfo {
+    /// Module info from its imports and exports; sorts the exports by name.
+    pub fn new(imports: Vec<ImportDesc>, mut exports: Vec<ExportDesc>) -> Self {
+        exports.sort_by(|a, b| a.name.cmp(&b.name));
+        Self { imports, exports }
+    }
+
+    /// Imports, in declaration order.
+    pub fn imports(&self) -> &[ImportDesc] {
+        &self.imports
+    }
+
+    /// Exports, sorted by name.
+    pub fn exports(&self) -> &[ExportDesc] {
+        &self.exports
+    }
+
     /// The export named `name`.
     pub fn export(&self, name: &str) -> Option<&ExportDesc> {
-        self.exports.iter().find(|e| e.name == name)
+        self.exports
+            .binary_search_by(|e| e.name.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.exports.get(i))
     }
 
     /// The signature of the exported function `name`.

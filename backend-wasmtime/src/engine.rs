@@ -221,5 +221,5 @@ fn module_info(module: &wasmtime::Module) -> Result<ModuleInfo, BackendError> {
             })
         })
         .collect::<Result<Vec<_>, BackendError>>()?;
-    Ok(ModuleInfo { imports, exports })
+    Ok(ModuleInfo::new(imports, exports))
 }

@@ -154,7 +154,8 @@ pub fn fuel_bounds_calls<B: Backend>() {
             B::NAME
         );
         assert!(err.is_limit());
-        assert_eq!(s.fuel().unwrap(), 0);
+        // Spent (wasmi may keep a remainder smaller than its next charge).
+        assert!(s.fuel().unwrap() < 1_000);
         s.set_fuel(1_000).unwrap();
         assert_eq!(ok.call(&mut s, ()).unwrap(), 1);
         let left = s.fuel().unwrap();

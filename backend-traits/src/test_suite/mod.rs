@@ -3,7 +3,7 @@
 //! Each `pub fn` is one capability, generic over `B: Backend`; [`backend_test_suite!`]
 //! (crate root) turns them all into `#[test]`s for one backend:
 //!
-//! ```ignore
+//! ```text
 //! strait_backend::backend_test_suite!(strait_wasmtime::Wasmtime);
 //! ```
 // Test code: a failed expectation is a panic by design.
