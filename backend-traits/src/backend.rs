@@ -102,13 +102,23 @@ pub trait BackendStore<B: BackendCore>: Send + 'static {
     fn memory_size(&self) -> Option<usize>;
 
     /// Sets the fuel for what runs next in this store. Requires [`EngineConfig::fuel`].
+    ///
+    /// With fuel metering on, a new store has unlimited fuel (`u64::MAX`) until this is
+    /// called. Fuel is a budget, not a per-call reset: once spent (an `OutOfFuel` trap),
+    /// calls keep trapping until it is set again, so set it before each call. Each engine
+    /// charges its own costs per instruction, so the same amount does not stop a call at
+    /// the same instruction on both.
     fn set_fuel(&mut self, fuel: u64) -> Result<(), BackendError>;
 
     /// The fuel left. Requires [`EngineConfig::fuel`].
     fn fuel(&self) -> Result<u64, BackendError>;
 
     /// Sets a wall-clock deadline, from now, for what runs next in this store; `None`
-    /// removes it. Requires [`EngineConfig::deadline_tick`]; only Wasmtime supports it.
+    /// removes it. Requires [`EngineConfig::deadline_tick`]; only Wasmtime supports it
+    /// (elsewhere `Some` is [`BackendError::Unsupported`] and `None` is a no-op).
+    ///
+    /// Like fuel, a passed deadline stays passed: calls trap with `Interrupted` until it is
+    /// set again, so set it before each call. Its resolution is one tick.
     fn set_deadline(&mut self, deadline: Option<Duration>) -> Result<(), BackendError>;
 }
 

@@ -77,6 +77,7 @@ macro_rules! backend_test_suite {
             unknown_and_mismatched_imports,
             traps_have_kinds,
             deep_recursion_traps,
+            deep_recursion_across_stores_traps,
             memory_budget_across_stores,
             table_growth_is_charged,
             memory_read_write_grow,

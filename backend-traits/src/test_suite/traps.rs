@@ -97,3 +97,58 @@ impl<F: crate::FuncHandle> SigLen for F {
         self.sig().results().len()
     }
 }
+
+/// Stack exhaustion in a callee store, reached through a host function from a caller that
+/// is itself deep in recursion, is a trap too; both stores go on (D66 across modules).
+pub fn deep_recursion_across_stores_traps<B: Backend>() {
+    use alloc::boxed::Box;
+    use alloc::sync::Arc;
+
+    use crate::{FuncSig, HostError, HostFunc, WType};
+
+    let b: B = engine(EngineConfig::default());
+    let callee = Arc::new(spin::Mutex::new(instance(&b, TRAPS, &[])));
+    let recurse = TypedFunc::<B, i32, i32>::from_export(&mut callee.lock(), "recurse").unwrap();
+    let cell = callee.clone();
+    let into_callee = HostFunc::<B>::new(
+        "callee",
+        "recurse",
+        FuncSig::new([WType::I32], [WType::I32]),
+        move |_, args, results| {
+            let start = args[0].as_i32().ok_or("i32 expected")?;
+            let r = recurse
+                .call(&mut cell.lock(), start)
+                .map_err(|e| -> HostError { Box::new(e) })?;
+            results[0] = WValue::I32(r);
+            Ok(())
+        },
+    );
+    let mut caller = instance(
+        &b,
+        r#"(module
+            (import "callee" "recurse" (func $into (param i32) (result i32)))
+            (func $down (export "down") (param i32) (result i32)
+                (if (result i32) (i32.eqz (local.get 0))
+                    (then (call $into (i32.const 0)))
+                    (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))))
+            (func (export "ok") (result i32) i32.const 7))"#,
+        &[into_callee],
+    );
+    let down = TypedFunc::<B, i32, i32>::from_export(&mut caller, "down").unwrap();
+    for depth in [0, 500] {
+        let err = down.call(&mut caller, depth).unwrap_err();
+        let inner = err
+            .downcast_host_ref::<BackendError>()
+            .unwrap_or_else(|| panic!("{err}"));
+        assert_eq!(
+            inner.trap_kind(),
+            Some(TrapKind::StackOverflow),
+            "{}: {inner}",
+            B::NAME
+        );
+    }
+    let ok = TypedFunc::<B, (), i32>::from_export(&mut caller, "ok").unwrap();
+    assert_eq!(ok.call(&mut caller, ()).unwrap(), 7);
+    let callee_ok = TypedFunc::<B, (), i32>::from_export(&mut callee.lock(), "ok").unwrap();
+    assert_eq!(callee_ok.call(&mut callee.lock(), ()).unwrap(), 42);
+}
