@@ -9,13 +9,14 @@ mod error;
 mod info;
 mod input;
 mod it;
+mod service;
 
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-/// strait, a runtime for Marine services: inspect and edit the interface-types section of
-/// Marine modules.
+/// strait, a runtime for Marine services: call services on Wasmtime or wasmi, and inspect
+/// and edit the interface-types section of Marine modules.
 #[derive(Parser)]
 #[command(name = "strait", version)]
 struct Cli {
@@ -25,6 +26,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Load a service from its Config.toml and call one function with JSON arguments;
+    /// prints the JSON result.
+    Call(service::CallArgs),
+    /// Load a service once, then answer one JSON call per stdin line
+    /// (`{"module", "function", "args", "call_parameters"}`) with `{"result"}` or `{"error"}`.
+    Batch(service::ServiceArgs),
+    /// Print the interface (records and functions) of a service.
+    Interface(service::ServiceArgs),
     /// Show or replace the interface-types (IT) section of a module.
     #[command(subcommand)]
     It(it::ItCommand),
@@ -48,6 +57,9 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {
+        Command::Call(args) => service::call(&args, &mut out),
+        Command::Batch(args) => service::batch(&args, &mut io::stdin().lock(), &mut out),
+        Command::Interface(args) => service::interface(&args, &mut out),
         Command::It(command) => it::run(command, &mut out),
         Command::Info(args) => info::run(&args, &mut out),
     };

@@ -1,0 +1,342 @@
+//! A loaded module: its store, its compiled interface and the links to the modules it
+//! imports from; and the two views adapters run against (the module's own store, or the
+//! caller context of one of its host functions).
+
+use crate::error::{Error, ErrorKind};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use arrayvec::ArrayVec;
+use strait_backend::{Backend, BackendError, BackendStore, CallerContext, FuncHandle, WValue};
+use strait_it::IValue;
+use strait_it::adapter::{AdapterHost, CompiledModule, Interpreter, Limits};
+use strait_it::memory::{HostError, LowerError, LowerTarget};
+
+/// Core calls with at most this many parameters or results convert their values on the
+/// stack; larger ones (none in real modules) fall back to the heap.
+const INLINE_VALUES: usize = 16;
+
+/// Per-call limits applied whenever an adapter of the module runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CallLimits {
+    /// Fuel given to the store before an export adapter runs (None: no metering).
+    pub(crate) fuel: Option<u64>,
+    /// Bounds of the adapter interpreter.
+    pub(crate) run: Limits,
+}
+
+/// What a module and its host functions share: everything but the store itself.
+pub(crate) struct Linked<B: Backend> {
+    /// The module's service name.
+    pub(crate) name: String,
+    /// The compiled `interface-types` section.
+    pub(crate) compiled: CompiledModule,
+    /// The section's type list (records by id, for JSON and the interface listing).
+    pub(crate) types: Vec<strait_it::TypeEntry>,
+    /// Function handles of the core export slots, resolved once after instantiation.
+    pub(crate) core_funcs: spin::Once<Vec<B::Func>>,
+    /// The target of each adapted import slot.
+    pub(crate) imports: Vec<ImportTarget<B>>,
+    /// Limits for adapters of this module.
+    pub(crate) limits: CallLimits,
+    /// Runs the module's import adapters. One is enough: the call graph is a DAG, so an
+    /// import adapter of a module never runs inside another one of the same module.
+    pub(crate) import_interpreter: spin::Mutex<Interpreter>,
+}
+
+impl<B: Backend> Linked<B> {
+    /// The resolved core export handles; an error before instantiation completed.
+    pub(crate) fn funcs(&self) -> Result<&[B::Func], HostError> {
+        self.core_funcs.get().map(Vec::as_slice).ok_or_else(|| {
+            Box::new(Error::new(
+                ErrorKind::Load,
+                alloc::format!(
+                    "module \"{}\" called an import before it was instantiated",
+                    self.name
+                ),
+            )) as HostError
+        })
+    }
+}
+
+/// An adapted import: the module and export it leads to.
+pub(crate) struct ImportTarget<B: Backend> {
+    /// The exporting module.
+    pub(crate) module: Arc<Instance<B>>,
+    /// Index of the function in the exporter's compiled exports.
+    pub(crate) export: usize,
+}
+
+/// A module's store and the interpreter of its export adapters, locked together for the
+/// duration of a call into the module.
+pub(crate) struct Slot<B: Backend> {
+    /// The store holding the instance.
+    pub(crate) store: B::Store,
+    /// Keeps its buffers between calls, so a call allocates only the values it produces.
+    pub(crate) interpreter: Interpreter,
+}
+
+/// A loaded module.
+pub(crate) struct Instance<B: Backend> {
+    /// Shared with the module's host functions.
+    pub(crate) linked: Arc<Linked<B>>,
+    /// Locked for the duration of a call into the module. The loading order makes the call
+    /// graph a DAG, so one call never locks it twice.
+    pub(crate) slot: spin::Mutex<Slot<B>>,
+}
+
+impl<B: Backend> Instance<B> {
+    /// Runs export `export` of this module with `args`: the export adapter of
+    /// `spec/service.md` §5.1 step 4.
+    pub(crate) fn call_export(&self, export: usize, args: &[IValue]) -> Result<Vec<IValue>, Error> {
+        let linked = &*self.linked;
+        let compiled = linked.compiled.exports().get(export).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NoSuchFunction,
+                alloc::format!("export {export} is missing"),
+            )
+        })?;
+        // A store already locked means the module is being re-entered, which the loading
+        // order rules out; fail instead of spinning forever.
+        let mut slot = self.slot.try_lock().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Instruction,
+                alloc::format!(
+                    "module \"{}\" is re-entered by its own callees",
+                    linked.name
+                ),
+            )
+        })?;
+        let Slot { store, interpreter } = &mut *slot;
+        if let Some(fuel) = linked.limits.fuel {
+            store
+                .set_fuel(fuel)
+                .map_err(|e| Error::with_source(ErrorKind::Engine, "cannot set fuel", e))?;
+        }
+        let funcs = linked
+            .funcs()
+            .map_err(|e| Error::with_source(ErrorKind::Load, "not ready", e))?;
+        let mut host = ModuleHost {
+            core: StoreCore::<B> { store },
+            funcs,
+            linked,
+        };
+        let mut results = Vec::with_capacity(compiled.ty.results.len());
+        interpreter
+            .run(
+                &linked.compiled,
+                &compiled.program,
+                args,
+                &mut host,
+                &mut results,
+            )
+            .map_err(|error| Error::execution(&linked.name, &compiled.name, error))?;
+        Ok(results)
+    }
+}
+
+/// Access to a module's core functions and memory: either through its store (a call from
+/// the embedder or from another module) or through the caller context of one of its host
+/// functions (an import adapter running while the module's own call is suspended).
+pub(crate) trait CoreAccess<B: Backend> {
+    /// Calls `func` of the module.
+    fn call(
+        &mut self,
+        func: &B::Func,
+        args: &[WValue],
+        results: &mut [WValue],
+    ) -> Result<(), BackendError>;
+    /// The module's export `memory`.
+    fn memory(&mut self) -> Result<&mut [u8], BackendError>;
+}
+
+/// [`CoreAccess`] through a store.
+pub(crate) struct StoreCore<'s, B: Backend> {
+    pub(crate) store: &'s mut B::Store,
+}
+
+impl<B: Backend> CoreAccess<B> for StoreCore<'_, B> {
+    fn call(
+        &mut self,
+        func: &B::Func,
+        args: &[WValue],
+        results: &mut [WValue],
+    ) -> Result<(), BackendError> {
+        self.store.call(func, args, results)
+    }
+
+    fn memory(&mut self) -> Result<&mut [u8], BackendError> {
+        self.store.main_memory()
+    }
+}
+
+/// [`CoreAccess`] through a host function's caller context.
+pub(crate) struct CallerCore<'a, 'c, B: Backend> {
+    pub(crate) caller: &'a mut B::Caller<'c>,
+}
+
+impl<B: Backend> CoreAccess<B> for CallerCore<'_, '_, B> {
+    fn call(
+        &mut self,
+        func: &B::Func,
+        args: &[WValue],
+        results: &mut [WValue],
+    ) -> Result<(), BackendError> {
+        self.caller.call(func, args, results)
+    }
+
+    fn memory(&mut self) -> Result<&mut [u8], BackendError> {
+        self.caller.memory()
+    }
+}
+
+/// The module an adapter runs in, as the interpreter sees it.
+pub(crate) struct ModuleHost<'a, B: Backend, C: CoreAccess<B>> {
+    pub(crate) core: C,
+    pub(crate) funcs: &'a [B::Func],
+    pub(crate) linked: &'a Linked<B>,
+}
+
+/// Converts an engine error into the error an adapter reports: a host function's own error
+/// comes back unchanged, so nested cross-module errors keep their structure.
+pub(crate) fn backend_to_host(error: BackendError) -> HostError {
+    match error {
+        BackendError::Host(inner) => inner,
+        other => Box::new(other),
+    }
+}
+
+/// An adapter value as a core value, if it is one.
+pub(crate) fn to_wvalue(value: &IValue) -> Option<WValue> {
+    Some(match value {
+        IValue::I32(v) => WValue::I32(*v),
+        IValue::I64(v) => WValue::I64(*v),
+        IValue::F32(v) => WValue::F32(*v),
+        IValue::F64(v) => WValue::F64(*v),
+        _ => return None,
+    })
+}
+
+/// A core value as an adapter value (`V128` never crosses an adapter: signatures are checked
+/// at load).
+pub(crate) fn to_ivalue(value: &WValue) -> Option<IValue> {
+    Some(match value {
+        WValue::I32(v) => IValue::I32(*v),
+        WValue::I64(v) => IValue::I64(*v),
+        WValue::F32(v) => IValue::F32(*v),
+        WValue::F64(v) => IValue::F64(*v),
+        _ => return None,
+    })
+}
+
+fn not_core(value: &IValue) -> HostError {
+    Box::new(Error::new(
+        ErrorKind::Instruction,
+        alloc::format!(
+            "a core function cannot take a value of kind {}",
+            value.kind_name()
+        ),
+    ))
+}
+
+/// Calls a core function with adapter values, converting on the stack when they fit.
+pub(crate) fn call_core<B: Backend, C: CoreAccess<B>>(
+    core: &mut C,
+    func: &B::Func,
+    args: &[IValue],
+    results: &mut Vec<IValue>,
+) -> Result<(), HostError> {
+    let sig = func.sig();
+    let result_types = sig.results();
+    if args.len() <= INLINE_VALUES && result_types.len() <= INLINE_VALUES {
+        let mut wargs = ArrayVec::<WValue, INLINE_VALUES>::new();
+        for arg in args {
+            wargs.push(to_wvalue(arg).ok_or_else(|| not_core(arg))?);
+        }
+        let mut wresults: ArrayVec<WValue, INLINE_VALUES> =
+            result_types.iter().map(|ty| ty.zero()).collect();
+        core.call(func, &wargs, &mut wresults)
+            .map_err(backend_to_host)?;
+        results.extend(wresults.iter().filter_map(to_ivalue));
+    } else {
+        let wargs = args
+            .iter()
+            .map(|arg| to_wvalue(arg).ok_or_else(|| not_core(arg)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut wresults: Vec<WValue> = result_types.iter().map(|ty| ty.zero()).collect();
+        core.call(func, &wargs, &mut wresults)
+            .map_err(backend_to_host)?;
+        results.extend(wresults.iter().filter_map(to_ivalue));
+    }
+    Ok(())
+}
+
+impl<B: Backend, C: CoreAccess<B>> AdapterHost for ModuleHost<'_, B, C> {
+    fn call_export(
+        &mut self,
+        slot: u32,
+        args: &[IValue],
+        results: &mut Vec<IValue>,
+    ) -> Result<(), HostError> {
+        let func = usize::try_from(slot)
+            .ok()
+            .and_then(|slot| self.funcs.get(slot))
+            .ok_or_else(|| {
+                Box::new(Error::new(
+                    ErrorKind::Instruction,
+                    alloc::format!("core export slot {slot} is missing"),
+                )) as HostError
+            })?;
+        call_core(&mut self.core, func, args, results)
+    }
+
+    fn call_import(
+        &mut self,
+        slot: u32,
+        args: &[IValue],
+        results: &mut Vec<IValue>,
+    ) -> Result<(), HostError> {
+        let target = usize::try_from(slot)
+            .ok()
+            .and_then(|slot| self.linked.imports.get(slot))
+            .ok_or_else(|| {
+                Box::new(Error::new(
+                    ErrorKind::Instruction,
+                    alloc::format!("import slot {slot} is missing"),
+                )) as HostError
+            })?;
+        let values = target
+            .module
+            .call_export(target.export, args)
+            .map_err(|e| Box::new(e) as HostError)?;
+        results.extend(values);
+        Ok(())
+    }
+
+    fn memory(&mut self) -> Result<&mut [u8], HostError> {
+        self.core.memory().map_err(backend_to_host)
+    }
+}
+
+/// Lowering into a module from one of its host functions (call parameters, mounted
+/// binaries, IT-typed host imports): `allocate` is core export slot 0.
+impl<B: Backend, C: CoreAccess<B>> LowerTarget for ModuleHost<'_, B, C> {
+    fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
+        let mut results = Vec::with_capacity(1);
+        let args = [
+            IValue::I32(size.cast_signed()),
+            IValue::I32(tag.cast_signed()),
+        ];
+        AdapterHost::call_export(self, 0, &args, &mut results)
+            .map_err(|reason| LowerError::AllocateCallFailed { reason })?;
+        match results.as_slice() {
+            [IValue::I32(ptr)] => Ok(ptr.cast_unsigned()),
+            _ => Err(LowerError::AllocateIncompatibleOutput),
+        }
+    }
+
+    fn memory(&mut self) -> Result<&mut [u8], HostError> {
+        self.core.memory().map_err(backend_to_host)
+    }
+}

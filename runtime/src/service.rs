@@ -1,0 +1,848 @@
+//! [`Service`]: load, link and call the modules of a Marine-compatible service.
+
+use crate::call_parameters::{CallParameters, HostApiVersion};
+use crate::error::{Error, ErrorKind};
+use crate::host_imports::{self, HostFunction};
+use crate::instance::{
+    CallLimits, CallerCore, ImportTarget, Instance, Linked, ModuleHost, Slot, backend_to_host,
+    to_ivalue, to_wvalue,
+};
+use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use strait_backend::{
+    Backend, BackendStore, EngineConfig, ExternDesc, HostFunc, MemoryBudget, StoreConfig, WType,
+};
+use strait_it::adapter::{CoreExports, CoreSignature, CoreType, Interpreter, Limits};
+use strait_it::memory::HostError;
+use strait_it::module::ModuleSections;
+use strait_it::{IValue, Section};
+
+/// The oldest marine-rs-sdk and IT versions strait runs (`spec/abi.md` §14).
+const MIN_SDK_VERSION: (u64, u64, u64) = (0, 6, 0);
+const MIN_IT_VERSION: (u64, u64, u64) = (0, 20, 0);
+
+/// Service-wide settings.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// The memory budget of the whole service, in bytes (memories and tables); `None` is
+    /// unlimited (`spec/service.md` §8).
+    pub total_memory_limit: Option<u64>,
+    /// Fuel given to each module's store whenever one of its exported functions is entered;
+    /// `None` disables metering (faster).
+    pub fuel_per_call: Option<u64>,
+    /// Bound on the bytes one adapter run may lift (D24).
+    pub max_lifted_bytes: u64,
+    /// The engine configuration (fuel metering is switched on when `fuel_per_call` is set).
+    pub engine: EngineConfig,
+    /// The directory relative WASI mapped directories resolve against; `None` is the
+    /// process's working directory, as in Marine (D61).
+    #[cfg(feature = "std")]
+    pub working_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        Self {
+            total_memory_limit: None,
+            fuel_per_call: None,
+            max_lifted_bytes: strait_it::memory::DEFAULT_MAX_LIFTED_BYTES,
+            engine: EngineConfig::default(),
+            #[cfg(feature = "std")]
+            working_dir: None,
+        }
+    }
+}
+
+/// How one module is loaded (the non-file part of a `[[module]]` config entry).
+#[derive(Debug, Clone)]
+pub struct ModuleSettings {
+    /// Whether `log_utf8_string` is provided (D42: a module importing it fails to load
+    /// without it).
+    pub logger_enabled: bool,
+    /// Filters logger targets (`spec/abi.md` §12); i32::MAX by default (D32).
+    pub logging_mask: i32,
+    /// WASI environment variables.
+    pub envs: Vec<(String, String)>,
+    /// WASI mapped directories: guest alias → host directory.
+    #[cfg(feature = "std")]
+    pub mapped_dirs: Vec<(String, std::path::PathBuf)>,
+    /// Mounted binaries: import name → host program.
+    #[cfg(feature = "std")]
+    pub mounted_binaries: Vec<(String, std::path::PathBuf)>,
+}
+
+impl Default for ModuleSettings {
+    fn default() -> Self {
+        Self {
+            logger_enabled: true,
+            logging_mask: i32::MAX,
+            envs: Vec::new(),
+            #[cfg(feature = "std")]
+            mapped_dirs: Vec::new(),
+            #[cfg(feature = "std")]
+            mounted_binaries: Vec::new(),
+        }
+    }
+}
+
+/// A service: modules loaded in order into one engine, each in its own store, sharing one
+/// memory budget. Calls are synchronous.
+pub struct Service<B: Backend> {
+    engine: B,
+    budget: Arc<MemoryBudget>,
+    modules: BTreeMap<String, Arc<Instance<B>>>,
+    call_parameters: Arc<spin::Mutex<CallParameters>>,
+    host_functions: Vec<(String, String, HostFunction)>,
+    options: ServiceOptions,
+}
+
+impl<B: Backend> core::fmt::Debug for Service<B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Service")
+            .field("engine", &B::NAME)
+            .field("modules", &self.modules.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Wasm exports of the module being loaded, for the adapter compiler.
+struct WasmExports<'a>(&'a strait_backend::ModuleInfo);
+
+impl CoreExports for WasmExports<'_> {
+    fn signature(&self, name: &str) -> Option<CoreSignature> {
+        let ExternDesc::Func(sig) = &self.0.export(name)?.ty else {
+            return None;
+        };
+        let core = |ty: &WType| match ty {
+            WType::I32 => Some(CoreType::I32),
+            WType::I64 => Some(CoreType::I64),
+            WType::F32 => Some(CoreType::F32),
+            WType::F64 => Some(CoreType::F64),
+            _ => None,
+        };
+        Some(CoreSignature::new(
+            sig.params().iter().map(core).collect::<Option<Vec<_>>>()?,
+            sig.results().iter().map(core).collect::<Option<Vec<_>>>()?,
+        ))
+    }
+}
+
+fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
+    let version = semver::Version::parse(text.trim()).ok()?;
+    Some((version.major, version.minor, version.patch))
+}
+
+impl<B: Backend> Service<B> {
+    /// An empty service.
+    pub fn new(mut options: ServiceOptions) -> Result<Self, Error> {
+        if options.fuel_per_call.is_some() {
+            options.engine.fuel = true;
+        }
+        let engine = B::new(&options.engine)
+            .map_err(|e| Error::with_source(ErrorKind::Engine, "cannot create the engine", e))?;
+        let limit = options
+            .total_memory_limit
+            .map(|limit| usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(Self {
+            engine,
+            budget: Arc::new(MemoryBudget::new(limit)),
+            modules: BTreeMap::new(),
+            call_parameters: Arc::new(spin::Mutex::new(CallParameters::default())),
+            host_functions: Vec::new(),
+            options,
+        })
+    }
+
+    /// The engine's name (`wasmtime`, `wasmi`).
+    pub fn engine_name(&self) -> &'static str {
+        B::NAME
+    }
+
+    /// Registers an IT-typed host function under `namespace::name` for modules loaded from
+    /// now on. Any namespace may be used, including the host-API ones (`host`,
+    /// `__marine_host_api_v1..v3`), where it replaces a built-in of the same name.
+    pub fn register_host_function(
+        &mut self,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+        function: HostFunction,
+    ) {
+        let (namespace, name) = (namespace.into(), name.into());
+        self.host_functions
+            .retain(|(ns, n, _)| *ns != namespace || *n != name);
+        self.host_functions.push((namespace, name, function));
+    }
+
+    /// Loads a module from its wasm bytes (or, with `std`, WAT text with inline
+    /// `(@interface …)` annotations) under `name`, linking its imports against the modules
+    /// loaded before it (`spec/service.md` §3).
+    pub fn load_module(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        settings: &ModuleSettings,
+    ) -> Result<(), Error> {
+        self.budget.reset_rejects();
+        self.load_inner(name, bytes, settings)
+            .map_err(|error| self.suspect_oom(error))
+    }
+
+    fn suspect_oom(&self, error: Error) -> Error {
+        match self.budget.rejects() {
+            0 => error,
+            rejects => error.suspect_oom(rejects),
+        }
+    }
+
+    fn load_inner(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        settings: &ModuleSettings,
+    ) -> Result<(), Error> {
+        if self.modules.contains_key(name) {
+            return Err(Error::new(
+                ErrorKind::DuplicateModule,
+                alloc::format!("module with name \"{name}\" is already loaded"),
+            ));
+        }
+        let (wasm, section) = read_module(name, bytes)?;
+        let module = self
+            .engine
+            .compile(&wasm)
+            .map_err(|e| Error::backend_load(name, e))?;
+        let info = B::module_info(&module);
+        if !matches!(
+            info.export("memory").map(|e| &e.ty),
+            Some(ExternDesc::Memory { .. })
+        ) {
+            return Err(Error::load(
+                name,
+                "the module does not export a memory named `memory` (D37)",
+            ));
+        }
+        let compiled = strait_it::adapter::compile(&section, &WasmExports(info))
+            .map_err(|e| Error::compile(name, e))?;
+        let imports = self.link_imports(name, &compiled, &section)?;
+        let linked = Arc::new(Linked {
+            name: name.to_owned(),
+            compiled,
+            types: section.types,
+            core_funcs: spin::Once::new(),
+            imports,
+            limits: CallLimits {
+                fuel: self.options.fuel_per_call,
+                run: Limits {
+                    max_lifted_bytes: self.options.max_lifted_bytes,
+                },
+            },
+            import_interpreter: spin::Mutex::new(Interpreter::with_limits(Limits {
+                max_lifted_bytes: self.options.max_lifted_bytes,
+            })),
+        });
+        let host_funcs = self.host_funcs(&linked, info, settings)?;
+        let mut store = self
+            .engine
+            .new_store(self.store_config(name, settings)?)
+            .map_err(|e| Error::backend_load(name, e))?;
+        store
+            .instantiate(&module, &host_funcs)
+            .map_err(|e| Error::backend_load(name, e))?;
+        let funcs = linked
+            .compiled
+            .core_exports()
+            .iter()
+            .map(|export| store.func(&export.name))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::backend_load(name, e))?;
+        linked.core_funcs.call_once(|| funcs);
+        for start in ["_initialize", "_start"] {
+            if let Some(ExternDesc::Func(sig)) = info.export(start).map(|e| &e.ty) {
+                if !sig.params().is_empty() || !sig.results().is_empty() {
+                    continue;
+                }
+                let func = store
+                    .func(start)
+                    .map_err(|e| Error::backend_load(name, e))?;
+                store.call(&func, &[], &mut []).map_err(|e| {
+                    Error::with_source(
+                        ErrorKind::Trap,
+                        alloc::format!("cannot load module \"{name}\": `{start}` failed"),
+                        backend_to_host(e),
+                    )
+                })?;
+            }
+        }
+        let interpreter = Interpreter::with_limits(linked.limits.run);
+        let instance = Instance {
+            linked,
+            slot: spin::Mutex::new(Slot { store, interpreter }),
+        };
+        self.modules.insert(name.to_owned(), Arc::new(instance));
+        Ok(())
+    }
+
+    /// Resolves every adapted import against the loaded modules (D59: also imports the wasm
+    /// code no longer uses) and checks signatures structurally (D29).
+    fn link_imports(
+        &self,
+        name: &str,
+        compiled: &strait_it::adapter::CompiledModule,
+        _section: &Section,
+    ) -> Result<Vec<ImportTarget<B>>, Error> {
+        compiled
+            .imports()
+            .iter()
+            .map(|import| {
+                let exporter = self.modules.get(&import.namespace).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Link,
+                        alloc::format!(
+                            "cannot load module \"{name}\": module with name '{}' isn't loaded \
+                             (it must be loaded before the modules that import from it)",
+                            import.namespace
+                        ),
+                    )
+                })?;
+                let exports = exporter.linked.compiled.exports();
+                let export = exports.iter().position(|e| e.name == import.name).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Link,
+                        alloc::format!(
+                            "cannot load module \"{name}\": module \"{}\" has no function `{}` to import",
+                            import.namespace, import.name
+                        ),
+                    )
+                })?;
+                let theirs = &exports[export].ty;
+                let records = |m: &strait_it::adapter::CompiledModule| m.records().clone();
+                let (ours_records, theirs_records) = (records(compiled), records(&exporter.linked.compiled));
+                let same_arity = import.ty.params.len() == theirs.params.len()
+                    && import.ty.results.len() == theirs.results.len();
+                let compatible = same_arity
+                    && import.ty.params.iter().zip(&theirs.params).all(|(a, b)| {
+                        strait_it::compat::types_compatible(&a.ty, &ours_records, &b.ty, &theirs_records)
+                    })
+                    && import.ty.results.iter().zip(&theirs.results).all(|(a, b)| {
+                        strait_it::compat::types_compatible(a, &ours_records, b, &theirs_records)
+                    });
+                if !compatible {
+                    return Err(Error::new(
+                        ErrorKind::Link,
+                        alloc::format!(
+                            "cannot load module \"{name}\": it imports `{}` from module \"{}\" with \
+                             a signature that does not match the export: {} imports {:?}, {} exports {:?}",
+                            import.name, import.namespace, name, import.ty, import.namespace, theirs
+                        ),
+                    ));
+                }
+                Ok(ImportTarget { module: Arc::clone(exporter), export })
+            })
+            .collect()
+    }
+
+    /// The host functions for every import of the module that is not WASI.
+    fn host_funcs(
+        &self,
+        linked: &Arc<Linked<B>>,
+        info: &strait_backend::ModuleInfo,
+        settings: &ModuleSettings,
+    ) -> Result<Vec<HostFunc<B>>, Error> {
+        let mut funcs = Vec::new();
+        let module_name: Arc<str> = Arc::from(linked.name.as_str());
+        for import in info.imports() {
+            let (ns, fname) = (import.namespace.as_str(), import.name.as_str());
+            if funcs
+                .iter()
+                .any(|f: &HostFunc<B>| f.namespace() == ns && f.name() == fname)
+            {
+                continue;
+            }
+            if let Some(slot) = linked
+                .compiled
+                .imports()
+                .iter()
+                .position(|i| i.namespace == ns && i.name == fname)
+            {
+                funcs.push(import_adapter_func(Arc::clone(linked), slot));
+                continue;
+            }
+            if let Some((_, _, function)) = self
+                .host_functions
+                .iter()
+                .find(|(n, f, _)| n == ns && f == fname)
+            {
+                funcs.push(host_imports::it_host_func(
+                    Arc::clone(linked),
+                    ns,
+                    fname,
+                    function.clone(),
+                    self.options.max_lifted_bytes,
+                ));
+                continue;
+            }
+            let Some(version) = HostApiVersion::from_namespace(ns) else {
+                continue;
+            };
+            match fname {
+                "log_utf8_string" if settings.logger_enabled => {
+                    funcs.push(host_imports::logger(
+                        ns,
+                        Arc::clone(&module_name),
+                        settings.logging_mask,
+                    ));
+                }
+                "get_call_parameters" => {
+                    let function = host_imports::call_parameters_function(
+                        version,
+                        Arc::clone(&self.call_parameters),
+                    )?;
+                    funcs.push(host_imports::it_host_func(
+                        Arc::clone(linked),
+                        ns,
+                        fname,
+                        function,
+                        self.options.max_lifted_bytes,
+                    ));
+                }
+                _ => {
+                    #[cfg(feature = "std")]
+                    if let Some((_, path)) =
+                        settings.mounted_binaries.iter().find(|(n, _)| n == fname)
+                    {
+                        let function = host_imports::mounted_binary(path.clone())?;
+                        funcs.push(host_imports::it_host_func(
+                            Arc::clone(linked),
+                            ns,
+                            fname,
+                            function,
+                            self.options.max_lifted_bytes,
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(funcs)
+    }
+
+    #[cfg(feature = "std")]
+    fn store_config(&self, name: &str, settings: &ModuleSettings) -> Result<StoreConfig, Error> {
+        use strait_backend::WasiConfig;
+        let mut wasi = WasiConfig::new();
+        let mut envs = settings.envs.clone();
+        let base = match &self.options.working_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir()
+                .map_err(|e| Error::with_source(ErrorKind::Io, "no working directory", e))?,
+        };
+        for (alias, host) in &settings.mapped_dirs {
+            let host = if host.is_absolute() {
+                host.clone()
+            } else {
+                base.join(host)
+            };
+            // Each mapped directory is also an env var (D58).
+            envs.push((alias.clone(), host.display().to_string()));
+            wasi = wasi.with_mapped_dir(alias.clone(), host);
+        }
+        if let Some(level) = wasm_log_override(name) {
+            envs.retain(|(k, _)| k != "WASM_LOG");
+            envs.push(("WASM_LOG".to_owned(), level));
+        }
+        for (key, value) in envs {
+            wasi = wasi.with_env(key, value);
+        }
+        Ok(StoreConfig::default()
+            .with_budget(Some(Arc::clone(&self.budget)))
+            .with_wasi(Some(wasi)))
+    }
+
+    #[cfg(not(feature = "std"))]
+    fn store_config(&self, _name: &str, _settings: &ModuleSettings) -> Result<StoreConfig, Error> {
+        Ok(StoreConfig::default().with_budget(Some(Arc::clone(&self.budget))))
+    }
+
+    /// Removes a module: later calls by name fail; modules that import from it keep working,
+    /// and it is dropped (its memory returned to the budget) once none of them is left.
+    pub fn unload_module(&mut self, name: &str) -> Result<(), Error> {
+        self.modules
+            .remove(name)
+            .map(drop)
+            .ok_or_else(|| Error::no_such_module(name))
+    }
+
+    /// The names of the loaded modules, sorted.
+    pub fn module_names(&self) -> impl Iterator<Item = &str> {
+        self.modules.keys().map(String::as_str)
+    }
+
+    /// Calls `module.function` with IT values and default call parameters.
+    pub fn call(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: &[IValue],
+    ) -> Result<Vec<IValue>, Error> {
+        self.call_with_parameters(module, function, args, CallParameters::default())
+    }
+
+    /// Calls `module.function` with IT values; `call_parameters` are visible to every module
+    /// the call reaches, and only during this call.
+    pub fn call_with_parameters(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: &[IValue],
+        call_parameters: CallParameters,
+    ) -> Result<Vec<IValue>, Error> {
+        let (instance, export) = self.find(module, function)?;
+        self.begin_call(call_parameters);
+        instance
+            .call_export(export, args)
+            .map_err(|error| self.suspect_oom(error))
+    }
+
+    /// Calls `module.function` with JSON arguments and returns the JSON result, with
+    /// Marine's conversion rules (`spec/service.md` §6).
+    pub fn call_json(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: &serde_json::Value,
+        call_parameters: CallParameters,
+    ) -> Result<serde_json::Value, Error> {
+        let (instance, export) = self.find(module, function)?;
+        let linked = &instance.linked;
+        let ty = &linked.compiled.exports()[export].ty;
+        let values = crate::json::json_to_args(args, &ty.params, &linked.types)
+            .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
+        self.begin_call(call_parameters);
+        let results = instance
+            .call_export(export, &values)
+            .map_err(|error| self.suspect_oom(error))?;
+        crate::json::ivalues_to_json(&results, &ty.results, &linked.types).map_err(|e| {
+            Error::with_source(
+                ErrorKind::JsonResult,
+                alloc::format!("cannot convert the result of module \"{module}\", function \"{function}\" to JSON"),
+                e,
+            )
+        })
+    }
+
+    fn begin_call(&self, call_parameters: CallParameters) {
+        // D33: only refusals during this call make an error look like an out-of-memory.
+        self.budget.reset_rejects();
+        *self.call_parameters.lock() = call_parameters;
+    }
+
+    fn find(&self, module: &str, function: &str) -> Result<(Arc<Instance<B>>, usize), Error> {
+        let instance = self
+            .modules
+            .get(module)
+            .ok_or_else(|| Error::no_such_module(module))?;
+        let export = instance
+            .linked
+            .compiled
+            .exports()
+            .iter()
+            .position(|e| e.name == function)
+            .ok_or_else(|| Error::no_such_function(module, function))?;
+        Ok((Arc::clone(instance), export))
+    }
+
+    /// Per module, its name and the current size in bytes of its memory; and the number of
+    /// memory growths the budget refused during the last call.
+    pub fn memory_stats(&self) -> MemoryStats {
+        let modules = self
+            .modules
+            .iter()
+            .map(|(name, instance)| {
+                (
+                    name.clone(),
+                    instance.slot.lock().store.memory_size().unwrap_or(0),
+                )
+            })
+            .collect();
+        MemoryStats {
+            modules,
+            allocation_rejects: self.budget.rejects(),
+        }
+    }
+
+    /// The interface of the whole service: records and exported functions of every module.
+    pub fn interface(&self) -> crate::interface::ServiceInterface {
+        crate::interface::ServiceInterface::new(self.modules.values().map(|instance| {
+            let linked = &instance.linked;
+            crate::interface::ModuleInput {
+                name: linked.name.clone(),
+                functions: linked
+                    .compiled
+                    .exports()
+                    .iter()
+                    .map(|e| (e.name.clone(), e.ty.clone()))
+                    .collect(),
+                types: linked.types.clone(),
+            }
+        }))
+    }
+}
+
+#[cfg(feature = "std")]
+impl<B: Backend> Service<B> {
+    /// Creates a service from a `Config.toml` (Marine's schema, `spec/service.md` §2) and
+    /// loads its modules in order. The config's `total_memory_limit` replaces the one in
+    /// `options`.
+    pub fn from_config_file(
+        path: &std::path::Path,
+        options: ServiceOptions,
+    ) -> Result<Self, Error> {
+        let config = crate::config::ServiceConfig::from_file(path).map_err(|e| {
+            Error::with_source(
+                ErrorKind::Config,
+                alloc::format!("invalid config {}", path.display()),
+                e,
+            )
+        })?;
+        Self::from_config(&config, options)
+    }
+
+    /// Creates a service from a parsed config and loads its modules in order. Every module
+    /// file is read before any module is loaded, as Marine does.
+    pub fn from_config(
+        config: &crate::config::ServiceConfig,
+        mut options: ServiceOptions,
+    ) -> Result<Self, Error> {
+        options.total_memory_limit = config.total_memory_limit;
+        let files = config
+            .modules
+            .iter()
+            .map(|module| {
+                std::fs::read(&module.file).map_err(|e| {
+                    Error::with_source(
+                        ErrorKind::Io,
+                        alloc::format!(
+                            "cannot read module \"{}\" from {}",
+                            module.name,
+                            module.file.display()
+                        ),
+                        e,
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut service = Self::new(options)?;
+        for (module, bytes) in config.modules.iter().zip(&files) {
+            service.load_module(&module.name, bytes, &ModuleSettings::from(module))?;
+        }
+        Ok(service)
+    }
+}
+
+#[cfg(feature = "std")]
+impl From<&crate::config::ModuleConfig> for ModuleSettings {
+    fn from(module: &crate::config::ModuleConfig) -> Self {
+        Self {
+            logger_enabled: module.logger_enabled,
+            logging_mask: module.logging_mask,
+            envs: module.wasi.envs.clone(),
+            mapped_dirs: module.wasi.mapped_dirs.clone(),
+            mounted_binaries: module.mounted_binaries.clone(),
+        }
+    }
+}
+
+/// Memory statistics of a service (`spec/service.md` §9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryStats {
+    /// Module name and memory size in bytes, sorted by name (D39).
+    pub modules: Vec<(String, usize)>,
+    /// Memory growths refused by the budget during the last call.
+    pub allocation_rejects: usize,
+}
+
+impl core::fmt::Display for MemoryStats {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (name, size) in &self.modules {
+            // Decimal megabytes with one decimal, as Marine prints them (17 pages → 1.1 MB).
+            let tenths = (size + 50_000) / 100_000;
+            writeln!(f, "{name} - {}.{} MB", tenths / 10, tenths % 10)?;
+        }
+        write!(f, "Allocation rejects - {}", self.allocation_rejects)
+    }
+}
+
+/// The host's `WASM_LOG` directives for module `name`: `name=level`, else a bare `level`
+/// (`spec/abi.md` §12).
+#[cfg(feature = "std")]
+fn wasm_log_override(name: &str) -> Option<String> {
+    let directives = std::env::var("WASM_LOG").ok()?;
+    let mut default = None;
+    for directive in directives
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        match directive.split_once('=') {
+            Some((module, level)) if module == name => return Some(level.to_owned()),
+            Some(_) => {}
+            None => default = Some(directive.to_owned()),
+        }
+    }
+    default
+}
+
+/// Reads the wasm bytes and the IT section of a module given as wasm or (with `std`) WAT.
+fn read_module<'a>(
+    name: &str,
+    bytes: &'a [u8],
+) -> Result<(alloc::borrow::Cow<'a, [u8]>, Section), Error> {
+    let (wasm, inline_section) = if bytes.starts_with(b"\0asm") {
+        (alloc::borrow::Cow::Borrowed(bytes), None)
+    } else {
+        read_wat(name, bytes)?
+    };
+    let sections = ModuleSections::read(&wasm)
+        .map_err(|e| Error::load(name, alloc::format!("Wasm backend error: {e}")))?;
+    let sdk = sections.sdk_version().map_err(|e| version_error(name, e))?;
+    check_version(name, "marine-rs-sdk", sdk, MIN_SDK_VERSION)?;
+    let section = match inline_section {
+        Some(section) => section,
+        None => sections.decode_it_section().map_err(|e| {
+            Error::with_source(
+                ErrorKind::Load,
+                alloc::format!(
+                    "cannot load module \"{name}\": its interface-types section is invalid \
+                     (rebuild it with an up-to-date marine CLI)"
+                ),
+                e,
+            )
+        })?,
+    };
+    check_version(name, "interface-types", &section.version, MIN_IT_VERSION)?;
+    Ok((wasm, section))
+}
+
+fn version_error(name: &str, error: impl core::error::Error + Send + Sync + 'static) -> Error {
+    Error::with_source(
+        ErrorKind::Version,
+        alloc::format!("cannot load module \"{name}\""),
+        error,
+    )
+}
+
+fn check_version(
+    name: &str,
+    what: &str,
+    text: &str,
+    minimum: (u64, u64, u64),
+) -> Result<(), Error> {
+    match parse_version(text) {
+        Some(version) if version >= minimum => Ok(()),
+        Some(_) => Err(Error::new(
+            ErrorKind::Version,
+            alloc::format!(
+                "cannot load module \"{name}\": its {what} version {text} is older than the minimum {}.{}.{}",
+                minimum.0,
+                minimum.1,
+                minimum.2
+            ),
+        )),
+        None => Err(Error::new(
+            ErrorKind::Version,
+            alloc::format!(
+                "cannot load module \"{name}\": its {what} version `{text}` is not a semver"
+            ),
+        )),
+    }
+}
+
+#[cfg(feature = "std")]
+fn read_wat(
+    name: &str,
+    bytes: &[u8],
+) -> Result<(alloc::borrow::Cow<'static, [u8]>, Option<Section>), Error> {
+    let text = core::str::from_utf8(bytes)
+        .map_err(|_| Error::load(name, "neither a wasm binary nor UTF-8 WAT text"))?;
+    let wasm =
+        wat::parse_str(text).map_err(|e| Error::load(name, alloc::format!("invalid WAT: {e}")))?;
+    let section = strait_it::text::parse_annotations(text).map_err(|e| {
+        Error::with_source(
+            ErrorKind::Load,
+            alloc::format!("cannot load module \"{name}\": invalid (@interface) annotations"),
+            e,
+        )
+    })?;
+    Ok((alloc::borrow::Cow::Owned(wasm), Some(section)))
+}
+
+#[cfg(not(feature = "std"))]
+fn read_wat(
+    name: &str,
+    _bytes: &[u8],
+) -> Result<(alloc::borrow::Cow<'static, [u8]>, Option<Section>), Error> {
+    Err(Error::load(
+        name,
+        "not a wasm binary (WAT needs the `std` feature)",
+    ))
+}
+
+/// The wasm host function behind an adapted import of module `linked`: runs the import
+/// adapter (`spec/service.md` §5.2) inside the importer's suspended call.
+fn import_adapter_func<B: Backend>(linked: Arc<Linked<B>>, slot: usize) -> HostFunc<B> {
+    let import = &linked.compiled.imports()[slot];
+    let sig = host_imports::func_sig(&import.raw);
+    let (namespace, name) = (import.namespace.clone(), import.name.clone());
+    HostFunc::new(namespace, name, sig, move |caller, args, results| {
+        let import = &linked.compiled.imports()[slot];
+        let funcs = linked.funcs()?;
+        let inputs: Vec<IValue> = args.iter().filter_map(to_ivalue).collect();
+        let mut host = ModuleHost {
+            core: CallerCore::<B> { caller },
+            funcs,
+            linked: &linked,
+        };
+        let mut interpreter = linked.import_interpreter.try_lock().ok_or_else(|| {
+            Box::new(Error::new(
+                ErrorKind::Instruction,
+                alloc::format!(
+                    "module \"{}\" re-entered its own import adapter",
+                    linked.name
+                ),
+            )) as HostError
+        })?;
+        let mut values = Vec::with_capacity(results.len());
+        interpreter
+            .run(
+                &linked.compiled,
+                &import.program,
+                &inputs,
+                &mut host,
+                &mut values,
+            )
+            .map_err(|error| {
+                Box::new(Error::with_source(
+                    ErrorKind::Instruction,
+                    alloc::format!(
+                        "module \"{}\" calling `{}` of module \"{}\"",
+                        linked.name,
+                        import.name,
+                        import.namespace
+                    ),
+                    error,
+                )) as HostError
+            })?;
+        for (slot, value) in results.iter_mut().zip(&values) {
+            *slot = to_wvalue(value).ok_or_else(|| {
+                Box::new(Error::new(
+                    ErrorKind::Instruction,
+                    "an import adapter left a non-core value",
+                )) as HostError
+            })?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,442 @@
+//! Service scenarios beyond the golden lines: examples, linking rules, lookups, JSON errors,
+//! traps across modules, limits and unloading. Each is written once and runs on both engines.
+
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use strait::{Backend, CallParameters, ErrorKind, IValue, ModuleSettings, Service, ServiceOptions};
+use strait_conformance::golden::shared_dir;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn artifact(path: &str) -> Option<Vec<u8>> {
+    let shared = shared_dir()?;
+    Some(std::fs::read(shared.join("artifacts").join(path)).expect("artifact"))
+}
+
+fn edge_module() -> Vec<u8> {
+    std::fs::read(repo().join("tests/fixtures/edge.wat")).expect("fixture")
+}
+
+fn new_service<B: Backend>(options: ServiceOptions) -> Service<B> {
+    Service::<B>::new(options).expect("service")
+}
+
+fn greeting_json<B: Backend>(service: &mut Service<B>, name: &str) -> serde_json::Value {
+    service
+        .call_json(
+            "greeting",
+            "greeting",
+            &json!([name]),
+            CallParameters::default(),
+        )
+        .expect("greeting")
+}
+
+/// The greeting example (WAT with inline IT) runs from its Config.toml.
+fn example_greeting<B: Backend>() {
+    let config = repo().join("examples/greeting/Config.toml");
+    let mut service =
+        Service::<B>::from_config_file(&config, ServiceOptions::default()).expect("load");
+    assert_eq!(greeting_json(&mut service, "x"), json!("Hi, x"));
+    assert_eq!(greeting_json(&mut service, ""), json!("Hi, "));
+}
+
+/// The three-module example downloads a file:// URL with the mounted curl and stores it
+/// through the WASI mapped directory.
+fn example_url_downloader<B: Backend>() {
+    let dir =
+        std::env::temp_dir().join(format!("strait-example-{}-{}", B::NAME, std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sites")).expect("sites");
+    let source = repo().join("examples/url-downloader");
+    for file in [
+        "Config.toml",
+        "facade.wat",
+        "curl_adapter.wat",
+        "local_storage.wat",
+    ] {
+        std::fs::copy(source.join(file), dir.join(file)).expect("copy");
+    }
+    let options = ServiceOptions {
+        working_dir: Some(dir.clone()),
+        ..ServiceOptions::default()
+    };
+    let mut service =
+        Service::<B>::from_config_file(&dir.join("Config.toml"), options).expect("load");
+    let url = format!("file://{}", source.join("www/hello.txt").display());
+    let result = service
+        .call_json(
+            "facade",
+            "get_n_save",
+            &json!([url, "hello.txt"]),
+            CallParameters::default(),
+        )
+        .expect("get_n_save");
+    assert_eq!(result, json!("Ok"));
+    let expected = std::fs::read(source.join("www/hello.txt")).expect("hello");
+    assert_eq!(
+        std::fs::read(dir.join("sites/hello.txt")).expect("saved"),
+        expected
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An importer loaded before its dependency fails to link; the service stays usable.
+fn load_order<B: Backend>() {
+    let (Some(pure), Some(effector)) = (
+        artifact("records/records_pure.wasm"),
+        artifact("records/records_effector.wasm"),
+    ) else {
+        return;
+    };
+    let mut service = new_service::<B>(ServiceOptions::default());
+    let error = service
+        .load_module("records_pure", &pure, &ModuleSettings::default())
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Link, "{error}");
+    assert!(error.to_string().contains("isn't loaded"), "{error}");
+    service
+        .load_module("records_effector", &effector, &ModuleSettings::default())
+        .expect("effector");
+    service
+        .load_module("records_pure", &pure, &ModuleSettings::default())
+        .expect("pure");
+    let record = service.call_json(
+        "records_pure",
+        "invoke",
+        &json!([]),
+        CallParameters::default(),
+    );
+    assert!(record.expect("invoke").is_object());
+}
+
+/// Unknown modules and functions, ABI exports and imported-only functions are lookup errors.
+fn lookups<B: Backend>() {
+    let Some(greeting) = artifact("greeting/greeting.wasm") else {
+        return;
+    };
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service
+        .load_module("greeting", &greeting, &ModuleSettings::default())
+        .expect("load");
+    let none = CallParameters::default;
+    let error = service
+        .call_json("nomod", "greeting", &json!(["x"]), none())
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NoSuchModule);
+    assert!(
+        error
+            .to_string()
+            .contains(r#"module with name "nomod" is missing"#),
+        "{error}"
+    );
+    for function in ["greet", "", "allocate", "release_objects"] {
+        let error = service
+            .call_json("greeting", function, &json!([]), none())
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::NoSuchFunction);
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("function with name `{function}` is missing"))
+        );
+    }
+    assert_eq!(
+        greeting_json(&mut service, "still here"),
+        json!("Hi, still here")
+    );
+}
+
+/// Wrong JSON arguments are errors with Marine's wording; the module keeps working.
+fn json_arguments<B: Backend>() {
+    let Some(greeting) = artifact("greeting/greeting.wasm") else {
+        return;
+    };
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service
+        .load_module("greeting", &greeting, &ModuleSettings::default())
+        .expect("load");
+    let cases = [
+        (json!([1]), "invalid type: integer `1`, expected a string"),
+        (
+            json!(["a", "b"]),
+            "function requires 1 arguments, 2 provided",
+        ),
+        (json!({"nam": "x"}), "missing argument with name name"),
+        (json!(null), "but no arguments is provided"),
+    ];
+    for (args, phrase) in cases {
+        let error = service
+            .call_json("greeting", "greeting", &args, CallParameters::default())
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::JsonArguments);
+        let text = error.to_string();
+        assert!(text.contains(phrase), "{text}");
+        assert!(
+            text.contains(r#"in module "greeting", function "greeting""#),
+            "{text}"
+        );
+    }
+    assert_eq!(greeting_json(&mut service, "ok"), json!("Hi, ok"));
+}
+
+/// An importer whose IT signature differs from the exporter's fails to load, naming both.
+fn link_signature_mismatch<B: Backend>() {
+    let examples = repo().join("examples/url-downloader");
+    let read = |file: &str| std::fs::read_to_string(examples.join(file)).expect("example");
+    // curl_adapter exporting `download(url: byte_array)`: same wasm, different IT type.
+    let curl = read("curl_adapter.wat");
+    let changed = curl.replace("(param $url: string)", "(param $url: byte_array)");
+    assert_ne!(changed, curl, "the fixture edit must apply");
+    let lowering =
+        "string.size\n    i32.push 1\n    call-core 0\n    arg.get 0\n    string.lower_memory";
+    assert!(changed.contains(lowering), "the fixture edit must apply");
+    let changed = changed.replacen(lowering, "array.lower_memory u8", 1);
+    let mut service = new_service::<B>(ServiceOptions::default());
+    let settings = ModuleSettings {
+        logger_enabled: true,
+        ..ModuleSettings::default()
+    };
+    let mut curl_settings = settings.clone();
+    curl_settings
+        .mounted_binaries
+        .push(("curl".into(), "/usr/bin/curl".into()));
+    service
+        .load_module("curl_adapter", changed.as_bytes(), &curl_settings)
+        .expect("curl_adapter");
+    let storage = read("local_storage.wat");
+    let mut storage_settings = settings.clone();
+    let sites = std::env::temp_dir();
+    storage_settings.mapped_dirs.push(("sites".into(), sites));
+    service
+        .load_module("local_storage", storage.as_bytes(), &storage_settings)
+        .expect("local_storage");
+    let error = service
+        .load_module("facade", read("facade.wat").as_bytes(), &settings)
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Link, "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains("facade") && text.contains("curl_adapter") && text.contains("download"),
+        "{text}"
+    );
+}
+
+/// A trap in a callee two modules deep fails the caller's call with a chain that names the
+/// callee; both modules keep working.
+fn trap_in_callee<B: Backend>() {
+    let Some(shared) = shared_dir() else { return };
+    let copy = strait_conformance::golden::WorkingCopy::new(&shared).expect("copy");
+    let config = copy.root().join("golden/configs/url-downloader.toml");
+    let options = ServiceOptions {
+        working_dir: config.parent().map(ToOwned::to_owned),
+        ..Default::default()
+    };
+    let mut service = Service::<B>::from_config_file(&config, options).expect("load");
+    let data = copy.data_dir();
+    let url = |file: &str| format!("file://{}/www/{file}", data.display());
+    let error = service
+        .call_json(
+            "facade",
+            "get_n_save",
+            &json!([url("binary.bin"), "x"]),
+            CallParameters::default(),
+        )
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("curl_adapter") && text.contains("download"),
+        "{text}"
+    );
+    assert!(
+        text.contains("facade") && text.contains("get_n_save"),
+        "{text}"
+    );
+    let ok = service.call_json(
+        "facade",
+        "get_n_save",
+        &json!([url("hello.txt"), "y"]),
+        CallParameters::default(),
+    );
+    assert_eq!(ok.expect("facade after trap"), json!("Ok"));
+    let ok = service.call_json(
+        "curl_adapter",
+        "download",
+        &json!([url("hello.txt")]),
+        CallParameters::default(),
+    );
+    assert_eq!(
+        ok.expect("curl_adapter after trap"),
+        json!("Hello from file://\n")
+    );
+}
+
+/// A 1 MiB string does not fit a 2 MiB budget: a probable-OOM error, the same on both
+/// engines, and the next call works.
+fn memory_limit<B: Backend>() {
+    let Some(greeting) = artifact("greeting/greeting.wasm") else {
+        return;
+    };
+    let options = ServiceOptions {
+        total_memory_limit: Some(2 * 1024 * 1024),
+        ..Default::default()
+    };
+    let mut service = new_service::<B>(options);
+    service
+        .load_module("greeting", &greeting, &ModuleSettings::default())
+        .expect("load");
+    let big = "a".repeat(1024 * 1024);
+    let error = service
+        .call("greeting", "greeting", &[IValue::String(big)])
+        .unwrap_err();
+    assert!(error.oom_rejects() > 0, "{error}");
+    assert!(error.to_string().contains("OOM suspected"), "{error}");
+    assert_eq!(greeting_json(&mut service, "x"), json!("Hi, x"));
+    let stats = service.memory_stats();
+    assert_eq!(
+        stats.allocation_rejects, 0,
+        "the counter is reset per call (D33)"
+    );
+    assert_eq!(stats.modules.len(), 1);
+    // A limit below the module's initial memory fails at load (17 pages > 1 MiB).
+    let options = ServiceOptions {
+        total_memory_limit: Some(1024 * 1024),
+        ..Default::default()
+    };
+    let mut small = new_service::<B>(options);
+    let error = small
+        .load_module("greeting", &greeting, &ModuleSettings::default())
+        .unwrap_err();
+    assert!(
+        error.oom_rejects() > 0 || error.kind() == ErrorKind::Limits,
+        "{error}"
+    );
+}
+
+/// An endless loop runs out of fuel; deep recursion exhausts the stack; both are errors and
+/// the module keeps working.
+fn fuel_and_stack<B: Backend>() {
+    let options = ServiceOptions {
+        fuel_per_call: Some(10_000_000),
+        ..Default::default()
+    };
+    let mut service = new_service::<B>(options);
+    service
+        .load_module("edge", &edge_module(), &ModuleSettings::default())
+        .expect("load");
+    let error = service.call("edge", "spin", &[]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Instruction, "{error}");
+    assert!(error.to_string().to_lowercase().contains("fuel"), "{error}");
+    let error = service
+        .call("edge", "recurse", &[IValue::S32(0)])
+        .unwrap_err();
+    assert!(
+        error.to_string().to_lowercase().contains("stack"),
+        "{error}"
+    );
+    assert_eq!(
+        service
+            .call("edge", "echo_u32", &[IValue::U32(7)])
+            .expect("echo"),
+        vec![IValue::U32(7)]
+    );
+}
+
+/// u32 >= 2^31 and u64 >= 2^63 cross adapters unchanged (D9).
+fn unsigned_edges<B: Backend>() {
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service
+        .load_module("edge", &edge_module(), &ModuleSettings::default())
+        .expect("load");
+    for x in [0, 1, 1 << 31, u32::MAX] {
+        assert_eq!(
+            service
+                .call("edge", "echo_u32", &[IValue::U32(x)])
+                .expect("u32"),
+            vec![IValue::U32(x)]
+        );
+    }
+    for x in [0, 1 << 63, u64::MAX] {
+        assert_eq!(
+            service
+                .call("edge", "echo_u64", &[IValue::U64(x)])
+                .expect("u64"),
+            vec![IValue::U64(x)]
+        );
+    }
+    let json = service.call_json(
+        "edge",
+        "echo_u64",
+        &json!([u64::MAX]),
+        CallParameters::default(),
+    );
+    assert_eq!(json.expect("json u64"), json!(u64::MAX));
+}
+
+/// Unloading removes the name; the module can be loaded again under it.
+fn unload_reload<B: Backend>() {
+    let Some(greeting) = artifact("greeting/greeting.wasm") else {
+        return;
+    };
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service
+        .load_module("greeting", &greeting, &ModuleSettings::default())
+        .expect("load");
+    assert_eq!(greeting_json(&mut service, "1"), json!("Hi, 1"));
+    service.unload_module("greeting").expect("unload");
+    let error = service
+        .call_json(
+            "greeting",
+            "greeting",
+            &json!(["2"]),
+            CallParameters::default(),
+        )
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NoSuchModule);
+    assert!(service.memory_stats().modules.is_empty());
+    service
+        .load_module("greeting", &greeting, &ModuleSettings::default())
+        .expect("reload");
+    assert_eq!(greeting_json(&mut service, "3"), json!("Hi, 3"));
+    service.unload_module("greeting").expect("second unload");
+    assert_eq!(
+        service.unload_module("greeting").unwrap_err().kind(),
+        ErrorKind::NoSuchModule
+    );
+}
+
+/// A trap is an error; the same instance serves the next call.
+fn trap_then_call<B: Backend>() {
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service
+        .load_module("edge", &edge_module(), &ModuleSettings::default())
+        .expect("load");
+    for _ in 0..2 {
+        let error = service.call("edge", "boom", &[]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Instruction);
+        assert!(error.to_string().contains("boom"), "{error}");
+    }
+    assert_eq!(
+        service
+            .call("edge", "echo_u32", &[IValue::U32(1)])
+            .expect("echo"),
+        vec![IValue::U32(1)]
+    );
+}
+
+strait_conformance::on_both_engines!(
+    example_greeting,
+    example_url_downloader,
+    load_order,
+    lookups,
+    json_arguments,
+    link_signature_mismatch,
+    trap_in_callee,
+    memory_limit,
+    fuel_and_stack,
+    unsigned_edges,
+    unload_reload,
+    trap_then_call,
+);
