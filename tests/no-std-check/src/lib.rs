@@ -10,6 +10,7 @@ extern crate alloc;
 mod allocator;
 mod backend_check;
 mod it_check;
+mod service_check;
 
 /// Runs every check; returns 0 when all of them passed, otherwise the number of the first
 /// failing check. Exported so that the optimiser keeps everything it reaches.
@@ -20,6 +21,9 @@ pub extern "C" fn strait_no_std_check() -> u32 {
     }
     if !backend_check::run() {
         return 2;
+    }
+    if !service_check::run() {
+        return 3;
     }
     0
 }
