@@ -9,6 +9,7 @@ mod error;
 mod info;
 mod input;
 mod it;
+mod logger;
 mod service;
 
 use clap::{Parser, Subcommand};
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
             };
         }
     };
+    logger::init();
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {

@@ -1,9 +1,45 @@
 //! # strait
 //!
 //! Run services made of several WebAssembly modules that call each other through
-//! interface-type adapters, compatible with Fluence's Marine runtime, on Wasmtime or wasmi.
+//! interface-type (IT) adapters, compatible with Fluence's Marine runtime: real Marine modules
+//! (built with marine-rs-sdk) run unchanged, with the same results, on Wasmtime or wasmi.
 //!
-//! (The crate documentation with its feature table is completed with the service API.)
+//! ```no_run
+//! # fn main() -> Result<(), strait::Error> {
+//! use strait::{CallParameters, DefaultBackend, IValue, Service, ServiceOptions};
+//!
+//! let mut service = Service::<DefaultBackend>::from_config_file(
+//!     std::path::Path::new("Config.toml"),
+//!     ServiceOptions::default(),
+//! )?;
+//! let hi = service.call("greeting", "greeting", &[IValue::String("World".into())])?;
+//! let json = service.call_json(
+//!     "greeting",
+//!     "greeting",
+//!     &serde_json::json!(["World"]),
+//!     CallParameters::default(),
+//! )?;
+//! println!("{}", service.interface());
+//! # Ok(()) }
+//! ```
+//!
+//! Each module lives in its own store (all sharing one engine) and is linked, by name, only
+//! against modules loaded before it, so the call graph is a DAG. A call from module A into
+//! module B runs A's import adapter and B's export adapter, both compiled once at load.
+//!
+//! ## Crate features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `std` | yes | `Config.toml` ([`config`]), WASI (envs, mapped directories), mounted binaries, `.wat` modules with inline `(@interface …)` annotations |
+//! | `wasmtime` | yes | the Wasmtime engine (`strait_wasmtime::Wasmtime`), [`DefaultBackend`] when enabled |
+//! | `wasmi` | no | the wasmi engine (`strait_wasmi::Wasmi`); without `std` the crate is `no_std` (with `alloc`) |
+//!
+//! ## Non-features
+//!
+//! - No async API: calls are synchronous, bounded by fuel ([`ServiceOptions::fuel_per_call`]).
+//! - No multi-value results (Marine's ABI has at most one).
+//! - No IT below 0.20.0 and no marine-rs-sdk below 0.6.0.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
     not(test),

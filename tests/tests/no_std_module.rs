@@ -36,9 +36,17 @@ fn embedded_binary_is_the_wat() {
     if service_check::INC_WASM != expected.as_slice() {
         let rows: Vec<String> = expected
             .chunks(12)
-            .map(|row| row.iter().map(|b| format!("0x{b:02x},")).collect::<Vec<_>>().join(" "))
+            .map(|row| {
+                row.iter()
+                    .map(|b| format!("0x{b:02x},"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect();
-        panic!("INC_WASM is out of date; it should be:\n{}", rows.join("\n"));
+        panic!(
+            "INC_WASM is out of date; it should be:\n{}",
+            rows.join("\n")
+        );
     }
 }
 
