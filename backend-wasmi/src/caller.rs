@@ -41,7 +41,7 @@ impl CallerContext<Wasmi> for WasmiCaller<'_> {
             .caller
             .get_export(name)
             .and_then(wasmi::Extern::into_func);
-        export_func(self.caller.data(), func, name)
+        export_func(&self.caller, func, name)
     }
 
     fn call(

@@ -48,6 +48,7 @@ extern crate std;
 mod caller;
 mod convert;
 mod engine;
+mod fast;
 mod store;
 mod typed;
 #[cfg(feature = "std")]

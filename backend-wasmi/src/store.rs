@@ -14,6 +14,7 @@ use wasmi_core::LimiterError;
 
 use crate::convert::{carry, from_error, from_val, to_val, wasmi_func_type, zero_val};
 use crate::engine::WasmiModule;
+use crate::fast::FastExport;
 use crate::{Wasmi, WasmiCaller};
 
 /// Values of ordinary calls stay on the stack.
@@ -94,11 +95,21 @@ impl core::fmt::Debug for WasmiStore {
 }
 
 /// An exported function of one store's instance, with its signature.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WasmiFunc {
     pub(crate) func: wasmi::Func,
     pub(crate) store: StoreId,
     sig: FuncSig,
+    fast: Option<FastExport>,
+}
+
+impl core::fmt::Debug for WasmiFunc {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WasmiFunc")
+            .field("store", &self.store)
+            .field("sig", &self.sig)
+            .finish()
+    }
 }
 
 impl FuncHandle for WasmiFunc {
@@ -140,19 +151,24 @@ pub(crate) fn missing(name: &str, kind: &'static str) -> BackendError {
     }
 }
 
-/// Builds the handle of the exported function `name`, found as `func` in the store of `data`.
+/// Builds the handle of the exported function `name`, found as `func` in `ctx`.
 pub(crate) fn export_func(
-    data: &StoreData,
+    ctx: impl wasmi::AsContext<Data = StoreData>,
     func: Option<wasmi::Func>,
     name: &str,
 ) -> Result<WasmiFunc, BackendError> {
+    let ctx = ctx.as_context();
+    let data = ctx.data();
+    let store = data.id;
     let info = data.info.as_ref().ok_or_else(not_instantiated)?;
     let sig = info.export_func(name)?.clone();
     let func = func.ok_or_else(|| missing(name, "function"))?;
+    let fast = FastExport::new(&func, ctx, &sig);
     Ok(WasmiFunc {
         func,
-        store: data.id,
+        store,
         sig,
+        fast,
     })
 }
 
@@ -165,6 +181,9 @@ pub(crate) fn call_untyped(
 ) -> Result<(), BackendError> {
     same_store(ctx.as_context().data().id, func.store)?;
     check_call(&func.sig, args, results)?;
+    if let Some(fast) = &func.fast {
+        return fast.call(ctx, args, results);
+    }
     let params = SmallBuf::<Val, INLINE_VALUES>::collect_from(args.iter().copied().map(to_val));
     let mut outs = SmallBuf::<Val, INLINE_VALUES>::collect_from(
         func.sig.results().iter().copied().map(zero_val),
@@ -250,6 +269,11 @@ impl WasmiStore {
             .map_err(|e| BackendError::Wasi(format!("{e}")))?;
         }
         for host in host_funcs {
+            if crate::fast::define_host(&mut linker, host)
+                .map_err(|e| BackendError::Instantiation(format!("{e}")))?
+            {
+                continue;
+            }
             let ty = wasmi_func_type(host.sig());
             let func = host.func().clone();
             let sig = host.sig().clone();
@@ -341,7 +365,7 @@ impl BackendStore<Wasmi> for WasmiStore {
     fn func(&mut self, name: &str) -> Result<WasmiFunc, BackendError> {
         let instance = self.instance.ok_or_else(not_instantiated)?;
         let func = instance.get_func(&self.store, name);
-        export_func(self.store.data(), func, name)
+        export_func(&self.store, func, name)
     }
 
     fn call(

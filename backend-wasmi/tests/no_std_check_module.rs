@@ -8,7 +8,10 @@ mod backend_check;
 
 #[test]
 fn embedded_binary_is_the_wat() {
-    assert_eq!(backend_check::ADD_WASM, wat::parse_str(backend_check::ADD_WAT).unwrap());
+    assert_eq!(
+        backend_check::ADD_WASM,
+        wat::parse_str(backend_check::ADD_WAT).unwrap()
+    );
 }
 
 #[test]

@@ -44,7 +44,7 @@ impl CallerContext<Wasmtime> for WasmtimeCaller<'_> {
             .caller
             .get_export(name)
             .and_then(wasmtime::Extern::into_func);
-        export_func(self.caller.data(), func, name)
+        export_func(&self.caller, func, name)
     }
 
     fn call(

@@ -41,6 +41,7 @@
 mod caller;
 mod convert;
 mod engine;
+mod fast;
 mod store;
 mod typed;
 #[cfg(feature = "wasi")]

@@ -12,6 +12,7 @@ use wasmtime::{AsContextMut, Instance, Linker, Memory, Val};
 
 use crate::convert::{carry, from_error, from_val, to_val, wasmtime_func_type, zero_val};
 use crate::engine::WasmtimeModule;
+use crate::fast::FastExport;
 use crate::{Wasmtime, WasmtimeCaller};
 
 /// Values of ordinary calls stay on the stack.
@@ -82,11 +83,21 @@ impl std::fmt::Debug for WasmtimeStore {
 }
 
 /// An exported function of one store's instance, with its signature.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WasmtimeFunc {
     pub(crate) func: wasmtime::Func,
     pub(crate) store: StoreId,
     sig: FuncSig,
+    fast: Option<FastExport>,
+}
+
+impl std::fmt::Debug for WasmtimeFunc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WasmtimeFunc")
+            .field("store", &self.store)
+            .field("sig", &self.sig)
+            .finish()
+    }
 }
 
 impl FuncHandle for WasmtimeFunc {
@@ -128,19 +139,24 @@ fn missing(name: &str, kind: &'static str) -> BackendError {
     }
 }
 
-/// Builds the handle of the exported function `name`, found as `func` in the store of `data`.
+/// Builds the handle of the exported function `name`, found as `func` in `ctx`.
 pub(crate) fn export_func(
-    data: &StoreData,
+    ctx: impl wasmtime::AsContext<Data = StoreData>,
     func: Option<wasmtime::Func>,
     name: &str,
 ) -> Result<WasmtimeFunc, BackendError> {
+    let ctx = ctx.as_context();
+    let data = ctx.data();
+    let store = data.id;
     let info = data.info.as_ref().ok_or_else(not_instantiated)?;
     let sig = info.export_func(name)?.clone();
     let func = func.ok_or_else(|| missing(name, "function"))?;
+    let fast = FastExport::new(&func, ctx, &sig);
     Ok(WasmtimeFunc {
         func,
-        store: data.id,
+        store,
         sig,
+        fast,
     })
 }
 
@@ -153,6 +169,9 @@ pub(crate) fn call_untyped(
 ) -> Result<(), BackendError> {
     same_store(ctx.as_context().data().id, func.store)?;
     check_call(&func.sig, args, results)?;
+    if let Some(fast) = &func.fast {
+        return fast.call(ctx, args, results);
+    }
     let params = SmallBuf::<Val, INLINE_VALUES>::collect_from(args.iter().copied().map(to_val));
     let mut outs = SmallBuf::<Val, INLINE_VALUES>::collect_from(
         func.sig.results().iter().copied().map(zero_val),
@@ -233,6 +252,11 @@ impl WasmtimeStore {
             .map_err(|e| BackendError::Wasi(format!("{e:#}")))?;
         }
         for host in host_funcs {
+            if crate::fast::define_host(&mut linker, host)
+                .map_err(|e| BackendError::Instantiation(format!("{e:#}")))?
+            {
+                continue;
+            }
             let ty = wasmtime_func_type(&engine, host.sig());
             let func = host.func().clone();
             let sig = host.sig().clone();
@@ -327,7 +351,7 @@ impl BackendStore<Wasmtime> for WasmtimeStore {
     fn func(&mut self, name: &str) -> Result<WasmtimeFunc, BackendError> {
         let instance = self.instance.ok_or_else(not_instantiated)?;
         let func = instance.get_func(&mut self.store, name);
-        export_func(self.store.data(), func, name)
+        export_func(&self.store, func, name)
     }
 
     fn call(

@@ -1,1 +1,209 @@
-//! strait-bench (being written)
+//! Criterion benches of strait's engine layer (`benches/backend.rs`).
+//!
+//! Each scenario runs twice per engine: through the [`strait_backend`] traits and through
+//! the engine's own API, written the way a direct embedder would (typed functions, a typed
+//! host function, state in the store). The ratio of the two is the traits' overhead.
+//!
+//! - `typed_call`: a typed host→wasm call, `add(i32, i32) -> i32`.
+//! - `untyped_call`: the same call with `&[WValue]` into a results buffer (traits only).
+//! - `round_trip`: host→wasm→host→wasm: `roundtrip(x)` calls the host import `callback`,
+//!   which calls the caller's own export `inc(x)`.
+//!
+//! Run with `cargo bench -p strait-bench -- --warm-up-time 1 --measurement-time 3`.
+
+use std::sync::Arc;
+
+use strait_backend::{
+    Backend, BackendError, BackendStore, EngineConfig, FuncSig, HostError, HostFunc, StoreConfig,
+    TypedFunc, WType, WValue,
+};
+
+/// The module every scenario calls.
+pub const BENCH_WAT: &str = r#"(module
+    (import "host" "callback" (func $callback (param i32) (result i32)))
+    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+    (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func (export "roundtrip") (param i32) (result i32) (call $callback (local.get 0))))"#;
+
+/// The module's binary.
+pub fn bench_wasm() -> Vec<u8> {
+    // The text is a constant of this crate; failing to parse it is a bug here.
+    wat::parse_str(BENCH_WAT).unwrap_or_default()
+}
+
+/// The scenario through the traits: a store and its resolved handles.
+pub struct TraitScenario<B: Backend> {
+    /// The store.
+    pub store: B::Store,
+    /// `add`, typed.
+    pub add: TypedFunc<B, (i32, i32), i32>,
+    /// `add`, untyped.
+    pub add_untyped: B::Func,
+    /// `roundtrip`, typed.
+    pub roundtrip: TypedFunc<B, i32, i32>,
+}
+
+impl<B: Backend> TraitScenario<B> {
+    /// Compiles and instantiates the module on `B`; the host import calls back into `inc`
+    /// through a handle resolved once after instantiation.
+    pub fn new() -> Result<Self, BackendError> {
+        let backend = B::new(&EngineConfig::default())?;
+        let module = backend.compile(&bench_wasm())?;
+        let inc_cell: Arc<spin::Once<TypedFunc<B, i32, i32>>> = Arc::new(spin::Once::new());
+        let cell = inc_cell.clone();
+        let callback = HostFunc::<B>::new(
+            "host",
+            "callback",
+            FuncSig::new([WType::I32], [WType::I32]),
+            move |caller, args, results| {
+                let (Some(inc), [WValue::I32(x)], [out]) = (cell.get(), args, results) else {
+                    return Err(HostError::from("callback: bad call"));
+                };
+                *out = WValue::I32(inc.call_in(caller, *x)?);
+                Ok(())
+            },
+        );
+        let mut store = backend.new_store(StoreConfig::default())?;
+        store.instantiate(&module, &[callback])?;
+        let inc = TypedFunc::from_export(&mut store, "inc")?;
+        inc_cell.call_once(|| inc);
+        let add = TypedFunc::from_export(&mut store, "add")?;
+        let add_untyped = store.func("add")?;
+        let roundtrip = TypedFunc::from_export(&mut store, "roundtrip")?;
+        Ok(Self {
+            store,
+            add,
+            add_untyped,
+            roundtrip,
+        })
+    }
+}
+
+/// The scenario on Wasmtime's own API.
+pub mod direct_wasmtime {
+    use std::sync::{Arc, OnceLock};
+
+    use wasmtime::{Caller, Engine, Linker, Module, Store, TypedFunc};
+
+    /// A store and its typed functions.
+    pub struct Scenario {
+        /// The store.
+        pub store: Store<()>,
+        /// `add`.
+        pub add: TypedFunc<(i32, i32), i32>,
+        /// `roundtrip`.
+        pub roundtrip: TypedFunc<i32, i32>,
+    }
+
+    impl Scenario {
+        /// Compiles and instantiates the module with a typed host function (`func_wrap`)
+        /// that calls `inc` through a handle resolved after instantiation.
+        pub fn new() -> wasmtime::Result<Self> {
+            Self::build(false)
+        }
+
+        /// The same with a dynamic host function (`Linker::func_new`, values as `Val`).
+        pub fn new_dynamic() -> wasmtime::Result<Self> {
+            Self::build(true)
+        }
+
+        fn build(dynamic: bool) -> wasmtime::Result<Self> {
+            let engine = Engine::default();
+            let module = Module::new(&engine, super::bench_wasm())?;
+            let mut linker = Linker::<()>::new(&engine);
+            let inc_cell: Arc<OnceLock<TypedFunc<i32, i32>>> = Arc::default();
+            let cell = inc_cell.clone();
+            if dynamic {
+                let ty = wasmtime::FuncType::new(
+                    &engine,
+                    [wasmtime::ValType::I32],
+                    [wasmtime::ValType::I32],
+                );
+                linker.func_new(
+                    "host",
+                    "callback",
+                    ty,
+                    move |mut caller, params, results| {
+                        let inc = cell.get().ok_or_else(|| wasmtime::format_err!("no inc"))?;
+                        let x = params
+                            .first()
+                            .and_then(wasmtime::Val::i32)
+                            .unwrap_or_default();
+                        if let Some(slot) = results.first_mut() {
+                            *slot = wasmtime::Val::I32(inc.call(&mut caller, x)?);
+                        }
+                        Ok(())
+                    },
+                )?;
+            } else {
+                linker.func_wrap(
+                    "host",
+                    "callback",
+                    move |mut caller: Caller<'_, ()>, x: i32| {
+                        let inc = cell.get().ok_or_else(|| wasmtime::format_err!("no inc"))?;
+                        inc.call(&mut caller, x)
+                    },
+                )?;
+            }
+            let mut store = Store::new(&engine, ());
+            let instance = linker.instantiate(&mut store, &module)?;
+            let inc = instance.get_typed_func::<i32, i32>(&mut store, "inc")?;
+            let _ = inc_cell.set(inc);
+            let add = instance.get_typed_func(&mut store, "add")?;
+            let roundtrip = instance.get_typed_func(&mut store, "roundtrip")?;
+            Ok(Self {
+                store,
+                add,
+                roundtrip,
+            })
+        }
+    }
+}
+
+/// The scenario on wasmi's own API.
+pub mod direct_wasmi {
+    use std::sync::{Arc, OnceLock};
+
+    use wasmi::{Caller, Engine, Linker, Module, Store, TypedFunc};
+
+    /// A store and its typed functions.
+    pub struct Scenario {
+        /// The store.
+        pub store: Store<()>,
+        /// `add`.
+        pub add: TypedFunc<(i32, i32), i32>,
+        /// `roundtrip`.
+        pub roundtrip: TypedFunc<i32, i32>,
+    }
+
+    impl Scenario {
+        /// Compiles and instantiates the module with a typed host function (`func_wrap`)
+        /// that calls `inc` through a handle resolved after instantiation.
+        pub fn new() -> Result<Self, wasmi::Error> {
+            let engine = Engine::default();
+            let module = Module::new(&engine, super::bench_wasm())?;
+            let mut linker = Linker::<()>::new(&engine);
+            let inc_cell: Arc<OnceLock<TypedFunc<i32, i32>>> = Arc::default();
+            let cell = inc_cell.clone();
+            linker.func_wrap(
+                "host",
+                "callback",
+                move |mut caller: Caller<'_, ()>, x: i32| {
+                    let inc = cell.get().ok_or_else(|| wasmi::Error::new("no inc"))?;
+                    inc.call(&mut caller, x)
+                },
+            )?;
+            let mut store = Store::new(&engine, ());
+            let instance = linker.instantiate_and_start(&mut store, &module)?;
+            let inc = instance.get_typed_func::<i32, i32>(&store, "inc")?;
+            let _ = inc_cell.set(inc);
+            let add = instance.get_typed_func(&store, "add")?;
+            let roundtrip = instance.get_typed_func(&store, "roundtrip")?;
+            Ok(Self {
+                store,
+                add,
+                roundtrip,
+            })
+        }
+    }
+}
