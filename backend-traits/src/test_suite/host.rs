@@ -4,6 +4,7 @@ use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec;
 use core::fmt;
 
 use alloc::string::ToString;
@@ -351,4 +352,83 @@ pub fn unknown_and_mismatched_imports<B: Backend>() {
     s.instantiate(&m, &[right, unused]).unwrap();
     let f = s.func("f").unwrap();
     s.call(&f, &[], &mut []).unwrap();
+}
+
+/// Exports and host functions just inside (eight `i32`) and just outside (nine `i32`, or a
+/// non-`i32` parameter) the engines' typed fast paths behave the same, errors included.
+pub fn fast_and_general_paths_agree<B: Backend>() {
+    let b: B = engine(EngineConfig::default());
+    let sum = |args: &[WValue]| args.iter().filter_map(WValue::as_i32).sum::<i32>();
+    let host = |name: &str, params: usize| {
+        HostFunc::<B>::new(
+            "env",
+            name,
+            FuncSig::new(alloc::vec![WType::I32; params], [WType::I32]),
+            move |_, args, results| {
+                let s = sum(args);
+                if s < 0 {
+                    return Err(Box::new(Boom(7)));
+                }
+                results[0] = WValue::I32(s);
+                Ok(())
+            },
+        )
+    };
+    let mixed = HostFunc::<B>::new(
+        "env",
+        "mixed",
+        FuncSig::new([WType::I32, WType::I64], [WType::I64]),
+        |_, args, results| match args {
+            [WValue::I32(a), WValue::I64(b)] => {
+                results[0] = WValue::I64(i64::from(*a) + b);
+                Ok(())
+            }
+            _ => Err("bad arguments".into()),
+        },
+    );
+    let mut s = instance(
+        &b,
+        r#"(module
+            (import "env" "h8" (func $h8 (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+            (import "env" "h9" (func $h9 (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+            (import "env" "mixed" (func $mixed (param i32 i64) (result i64)))
+            (func (export "e8") (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+                (call $h8 (local.get 0) (local.get 1) (local.get 2) (local.get 3)
+                          (local.get 4) (local.get 5) (local.get 6) (local.get 7)))
+            (func (export "e9") (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+                (call $h9 (local.get 0) (local.get 1) (local.get 2) (local.get 3)
+                          (local.get 4) (local.get 5) (local.get 6) (local.get 7) (local.get 8)))
+            (func (export "m") (param i32 i64) (result i64) (call $mixed (local.get 0) (local.get 1)))
+            (func (export "f32") (param f32) (result f32) (f32.neg (local.get 0))))"#,
+        &[host("h8", 8), host("h9", 9), mixed],
+    );
+    for (name, n) in [("e8", 8), ("e9", 9)] {
+        let f = s.func(name).unwrap();
+        let args: vec::Vec<_> = (1..=n).map(WValue::I32).collect();
+        let mut out = [WValue::I32(0)];
+        s.call(&f, &args, &mut out).unwrap();
+        assert_eq!(out, [WValue::I32(n * (n + 1) / 2)], "{}: {name}", B::NAME);
+        let mut negative = args.clone();
+        negative[0] = WValue::I32(-1000);
+        let err = s.call(&f, &negative, &mut out).unwrap_err();
+        assert_eq!(
+            err.downcast_host_ref::<Boom>(),
+            Some(&Boom(7)),
+            "{}: {name}",
+            B::NAME
+        );
+        assert!(matches!(
+            s.call(&f, &args[1..], &mut out),
+            Err(BackendError::TypeMismatch(_))
+        ));
+    }
+    let m = s.func("m").unwrap();
+    let mut out = [WValue::I64(0)];
+    s.call(&m, &[WValue::I32(2), WValue::I64(1 << 40)], &mut out)
+        .unwrap();
+    assert_eq!(out, [WValue::I64((1 << 40) + 2)]);
+    let f = s.func("f32").unwrap();
+    let mut out = [WValue::F32(0.0)];
+    s.call(&f, &[WValue::F32(1.5)], &mut out).unwrap();
+    assert_eq!(out, [WValue::F32(-1.5)]);
 }
