@@ -100,6 +100,7 @@ impl<R: FastResult> ByArity<R> {
         })
     }
 
+    #[inline]
     fn call(&self, ctx: impl AsContextMut, p: [i32; MAX_ARITY]) -> Result<R, wasmi::Error> {
         match self {
             Self::A0(f) => f.call(ctx, ()),
@@ -143,6 +144,7 @@ impl FastExport {
     }
 
     /// Calls with arguments and results buffer already checked against the signature.
+    #[inline]
     pub(crate) fn call(
         &self,
         ctx: impl AsContextMut,
@@ -167,6 +169,7 @@ impl FastExport {
 }
 
 /// Runs a host function from a typed trampoline.
+#[inline]
 fn host_call<R: FastResult>(
     func: &HostFn<Wasmi>,
     sig: &FuncSig,

@@ -98,6 +98,7 @@ impl<R: FastResult> ByArity<R> {
         })
     }
 
+    #[inline]
     fn call(&self, ctx: impl AsContextMut, p: [i32; MAX_ARITY]) -> wasmtime::Result<R> {
         match self {
             Self::A0(f) => f.call(ctx, ()),
@@ -141,6 +142,7 @@ impl FastExport {
     }
 
     /// Calls with arguments and results buffer already checked against the signature.
+    #[inline]
     pub(crate) fn call(
         &self,
         ctx: impl AsContextMut,
@@ -165,6 +167,7 @@ impl FastExport {
 }
 
 /// Runs a host function from a typed trampoline.
+#[inline]
 fn host_call<R: FastResult>(
     func: &HostFn<Wasmtime>,
     sig: &FuncSig,
