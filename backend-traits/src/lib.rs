@@ -26,7 +26,7 @@
 //! | Feature | Description |
 //! |:-:|:--|
 //! | `std` | WASI configuration ([`WasiConfig`], host paths), `std::io::Write` for [`OutputCapture`], the compiled-module cache directory in [`EngineConfig`]. <br><br> Disabled by default: the crate is `no_std` + `alloc`. |
-//! | `test-suite` | The generic test bodies in [`test_suite`], written once and instantiated for every backend with [`backend_test_suite!`]. Implies `std`. <br><br> Disabled by default. |
+//! | `test-suite` | The generic test bodies in `test_suite`, written once and instantiated for every backend with `backend_test_suite!`. Implies `std`. <br><br> Disabled by default. |
 #![no_std]
 #![cfg_attr(
     not(test),

@@ -18,6 +18,8 @@
 //!   [`Unsupported`](strait_backend::BackendError::Unsupported). The wasm call stack lives
 //!   on the heap and is bounded by `max_recursion_depth`, so recursion never reaches the
 //!   host's stack.
+//! - **Fast paths.** As on Wasmtime, untyped calls and host functions of up to eight `i32`
+//!   parameters and at most one scalar result go through wasmi's typed API.
 //! - **Traps** carry the same kinds and messages as on Wasmtime but no wasm backtrace.
 //!
 //! # WASI

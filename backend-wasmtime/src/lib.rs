@@ -15,6 +15,10 @@
 //! - **Traps** keep Wasmtime's wasm backtrace (`error while executing at wasm backtrace:`
 //!   and the frames, with name-section symbols); DWARF is not generated unless
 //!   `debug_info` is set.
+//! - **Fast paths.** Untyped calls and host functions whose parameters are up to eight
+//!   `i32` and whose result is none or one scalar go through `TypedFunc` and
+//!   `Linker::func_wrap` (Wasmtime's untyped `Func::call` takes a lock per call); other
+//!   shapes use `Func::call` and `Linker::func_new`.
 //! - **Compiled-module cache.** With `cache_dir`, compiled code is stored in that
 //!   directory, keyed by the module's hash and the engine settings, and a second load of
 //!   the same module skips Cranelift ([`Wasmtime::cache_stats`] counts hits and misses).
