@@ -29,8 +29,7 @@
 //! (`..` escape `EPERM` 63, missing directory `ENOENT` 44, the directory itself for writing
 //! `EISDIR` 31). Preopen names are normalised by
 //! [`preopen_name`](strait_backend::preopen_name): `sites` and `/sites` both become
-//! `/sites`. Without stdin, fd 0 is closed (reads fail with `EBADF`; on Wasmtime they read
-//! nothing).
+//! `/sites`. Without stdin, reading fd 0 reads nothing, as on Wasmtime.
 //!
 //! # Crate features
 //!

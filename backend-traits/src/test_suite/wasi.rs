@@ -176,7 +176,7 @@ pub fn wasi_stdout_stderr_capture<B: Backend>() {
     assert_eq!(write::<B>(&mut s, 2, p, l), 0);
     assert_eq!(out.take(), b"hello\nhello\n");
     assert_eq!(err.contents(), b"oops");
-    // No stdin: reading fd 0 fails or reads nothing, never blocks.
+    // No stdin: reading fd 0 reads nothing (never blocks), on every engine.
     let read = s.func("read").unwrap();
     let mut res = [WValue::I32(0); 2];
     s.call(
@@ -185,8 +185,7 @@ pub fn wasi_stdout_stderr_capture<B: Backend>() {
         &mut res,
     )
     .unwrap();
-    let [errno, n] = i32s(res);
-    assert!(errno != 0 || n == 0, "{}: stdin gave {n} bytes", B::NAME);
+    assert_eq!(i32s(res), [0, 0], "{}: stdin must read nothing", B::NAME);
     // Null discards.
     let mut s = guest(&b, WasiConfig::new().with_stdout(Stdio::Null));
     let [p, l] = put::<B>(&mut s, DATA_AT, b"gone");
