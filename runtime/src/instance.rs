@@ -247,28 +247,33 @@ pub(crate) fn call_core<B: Backend, C: CoreAccess<B>>(
     args: &[IValue],
     results: &mut Vec<IValue>,
 ) -> Result<(), HostError> {
-    let sig = func.sig();
-    let result_types = sig.results();
-    if args.len() <= INLINE_VALUES && result_types.len() <= INLINE_VALUES {
-        let mut wargs = ArrayVec::<WValue, INLINE_VALUES>::new();
-        for arg in args {
-            wargs.push(to_wvalue(arg).ok_or_else(|| not_core(arg))?);
-        }
-        let mut wresults: ArrayVec<WValue, INLINE_VALUES> =
-            result_types.iter().map(|ty| ty.zero()).collect();
-        core.call(func, &wargs, &mut wresults)
-            .map_err(backend_to_host)?;
-        results.extend(wresults.iter().filter_map(to_ivalue));
+    if args.len() <= INLINE_VALUES && func.sig().results().len() <= INLINE_VALUES {
+        call_buffered::<B, C, ArrayVec<WValue, INLINE_VALUES>>(core, func, args, results)
     } else {
-        let wargs = args
-            .iter()
-            .map(|arg| to_wvalue(arg).ok_or_else(|| not_core(arg)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut wresults: Vec<WValue> = result_types.iter().map(|ty| ty.zero()).collect();
-        core.call(func, &wargs, &mut wresults)
-            .map_err(backend_to_host)?;
-        results.extend(wresults.iter().filter_map(to_ivalue));
+        call_buffered::<B, C, Vec<WValue>>(core, func, args, results)
     }
+}
+
+/// [`call_core`] with the core values in buffers of type `Buf` (which must hold them all).
+fn call_buffered<B, C, Buf>(
+    core: &mut C,
+    func: &B::Func,
+    args: &[IValue],
+    results: &mut Vec<IValue>,
+) -> Result<(), HostError>
+where
+    B: Backend,
+    C: CoreAccess<B>,
+    Buf: FromIterator<WValue> + core::ops::DerefMut<Target = [WValue]>,
+{
+    let wargs = args
+        .iter()
+        .map(|arg| to_wvalue(arg).ok_or_else(|| not_core(arg)))
+        .collect::<Result<Buf, _>>()?;
+    let mut wresults: Buf = func.sig().results().iter().map(|ty| ty.zero()).collect();
+    core.call(func, &wargs, &mut wresults)
+        .map_err(backend_to_host)?;
+    results.extend(wresults.iter().filter_map(to_ivalue));
     Ok(())
 }
 
