@@ -426,7 +426,61 @@ fn trap_then_call<B: Backend>() {
     );
 }
 
+/// An IT-typed host function: its `byte_array` argument is lifted from the caller's memory
+/// (flattened to `(ptr, len)`, D25); a host error fails the guest's call, naming the import,
+/// and the module keeps working (D26).
+fn host_function<B: Backend>() {
+    use strait::{FunctionArg, FunctionType, HostFunction, IType};
+    let ty = FunctionType {
+        params: vec![FunctionArg {
+            name: "bytes".into(),
+            ty: IType::ByteArray,
+        }],
+        results: vec![IType::U64],
+    };
+    let count = HostFunction::new(ty, Vec::new(), |args| match args {
+        [IValue::ByteArray(bytes)] if bytes.first() == Some(&0xff) => Err("refused".into()),
+        [IValue::ByteArray(bytes)] => Ok(vec![IValue::U64(u64::MAX - bytes.len() as u64)]),
+        _ => Err("unexpected arguments".into()),
+    })
+    .expect("host function");
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service.register_host_function("host", "count", count);
+    let module = std::fs::read(repo().join("tests/fixtures/host.wat")).expect("fixture");
+    service
+        .load_module("host_user", &module, &ModuleSettings::default())
+        .expect("load");
+    let result = service.call(
+        "host_user",
+        "count_bytes",
+        &[IValue::ByteArray(vec![1, 2, 3])],
+    );
+    assert_eq!(result.expect("count"), vec![IValue::U64(u64::MAX - 3)]);
+    let error = service
+        .call("host_user", "count_bytes", &[IValue::ByteArray(vec![0xff])])
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("host::count") && text.contains("refused"),
+        "{text}"
+    );
+    let json = service.call_json(
+        "host_user",
+        "count_bytes",
+        &json!([[]]),
+        CallParameters::default(),
+    );
+    assert_eq!(json.expect("count after error"), json!(u64::MAX));
+    // Without the host function the module does not load.
+    let mut bare = new_service::<B>(ServiceOptions::default());
+    let error = bare
+        .load_module("host_user", &module, &ModuleSettings::default())
+        .unwrap_err();
+    assert!(error.to_string().contains("host::count"), "{error}");
+}
+
 strait_conformance::on_both_engines!(
+    host_function,
     example_greeting,
     example_url_downloader,
     load_order,
