@@ -22,6 +22,8 @@ const INLINE_VALUES: usize = 16;
 pub(crate) struct CallLimits {
     /// Fuel given to the store before an export adapter runs (None: no metering).
     pub(crate) fuel: Option<u64>,
+    /// Wall-clock bound set on the store before an export adapter runs (Wasmtime only).
+    pub(crate) deadline: Option<core::time::Duration>,
     /// Bounds of the adapter interpreter.
     pub(crate) run: Limits,
 }
@@ -109,6 +111,11 @@ impl<B: Backend> Instance<B> {
             )
         })?;
         let Slot { store, interpreter } = &mut *slot;
+        if let Some(deadline) = linked.limits.deadline {
+            store
+                .set_deadline(Some(deadline))
+                .map_err(|e| Error::with_source(ErrorKind::Engine, "cannot set the deadline", e))?;
+        }
         if let Some(fuel) = linked.limits.fuel {
             store
                 .set_fuel(fuel)

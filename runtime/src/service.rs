@@ -25,6 +25,9 @@ use strait_it::{IValue, Section};
 const MIN_SDK_VERSION: (u64, u64, u64) = (0, 6, 0);
 const MIN_IT_VERSION: (u64, u64, u64) = (0, 20, 0);
 
+/// The epoch tick of wall-clock deadlines (what Marine's REPL uses).
+const DEADLINE_TICK: core::time::Duration = core::time::Duration::from_millis(10);
+
 /// Service-wide settings.
 #[derive(Debug, Clone)]
 pub struct ServiceOptions {
@@ -34,6 +37,10 @@ pub struct ServiceOptions {
     /// Fuel given to each module's store whenever one of its exported functions is entered;
     /// `None` disables metering (faster).
     pub fuel_per_call: Option<u64>,
+    /// Wall-clock time each module's store gets whenever one of its exported functions is
+    /// entered (Wasmtime epochs, ticking every 10 ms); `None` is unbounded. wasmi has no
+    /// deadlines: [`Service::new`] refuses this option there (bound calls with fuel).
+    pub deadline_per_call: Option<core::time::Duration>,
     /// Bound on the bytes one adapter run may lift (D24).
     pub max_lifted_bytes: u64,
     /// The engine configuration (fuel metering is switched on when `fuel_per_call` is set).
@@ -49,6 +56,7 @@ impl Default for ServiceOptions {
         Self {
             total_memory_limit: None,
             fuel_per_call: None,
+            deadline_per_call: None,
             max_lifted_bytes: strait_it::memory::DEFAULT_MAX_LIFTED_BYTES,
             engine: EngineConfig::default(),
             #[cfg(feature = "std")]
@@ -142,8 +150,24 @@ impl<B: Backend> Service<B> {
         if options.fuel_per_call.is_some() {
             options.engine.fuel = true;
         }
+        if options.deadline_per_call.is_some() && options.engine.deadline_tick.is_none() {
+            options.engine.deadline_tick = Some(DEADLINE_TICK);
+        }
         let engine = B::new(&options.engine)
             .map_err(|e| Error::with_source(ErrorKind::Engine, "cannot create the engine", e))?;
+        if let Some(deadline) = options.deadline_per_call {
+            // Refuse an engine without deadlines now rather than on every call.
+            let mut probe = engine
+                .new_store(StoreConfig::default())
+                .map_err(|e| Error::with_source(ErrorKind::Engine, "cannot create a store", e))?;
+            probe.set_deadline(Some(deadline)).map_err(|e| {
+                Error::with_source(
+                    ErrorKind::Config,
+                    alloc::format!("deadline_per_call is not available on {}", B::NAME),
+                    e,
+                )
+            })?;
+        }
         let limit = options
             .total_memory_limit
             .map(|limit| usize::try_from(limit).unwrap_or(usize::MAX));
@@ -236,6 +260,7 @@ impl<B: Backend> Service<B> {
             imports,
             limits: CallLimits {
                 fuel: self.options.fuel_per_call,
+                deadline: self.options.deadline_per_call,
                 run: Limits {
                     max_lifted_bytes: self.options.max_lifted_bytes,
                 },

@@ -479,7 +479,32 @@ fn host_function<B: Backend>() {
     assert!(error.to_string().contains("host::count"), "{error}");
 }
 
+/// A wall-clock deadline interrupts an endless loop on Wasmtime; wasmi, which has no
+/// deadlines, refuses the option when the service is created.
+fn deadline<B: Backend>() {
+    let options = ServiceOptions {
+        deadline_per_call: Some(std::time::Duration::from_millis(100)),
+        ..Default::default()
+    };
+    let mut service = match Service::<B>::new(options) {
+        Ok(service) => service,
+        Err(error) => {
+            assert_eq!(B::NAME, "wasmi", "{error}");
+            assert!(error.to_string().contains("deadline_per_call"), "{error}");
+            return;
+        }
+    };
+    service
+        .load_module("edge", &edge_module(), &ModuleSettings::default())
+        .expect("load");
+    let error = service.call("edge", "spin", &[]).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Instruction, "{error}");
+    let echo = service.call("edge", "echo_u32", &[IValue::U32(2)]);
+    assert_eq!(echo.expect("echo after the deadline"), vec![IValue::U32(2)]);
+}
+
 strait_conformance::on_both_engines!(
+    deadline,
     host_function,
     example_greeting,
     example_url_downloader,
