@@ -251,7 +251,7 @@ impl<B: Backend> Service<B> {
         }
         let compiled = strait_it::adapter::compile(&section, &WasmExports(info))
             .map_err(|e| Error::compile(name, e))?;
-        let imports = self.link_imports(name, &compiled, &section)?;
+        let imports = self.link_imports(name, &compiled)?;
         let linked = Arc::new(Linked {
             name: name.to_owned(),
             compiled,
@@ -317,7 +317,6 @@ impl<B: Backend> Service<B> {
         &self,
         name: &str,
         compiled: &strait_it::adapter::CompiledModule,
-        _section: &Section,
     ) -> Result<Vec<ImportTarget<B>>, Error> {
         compiled
             .imports()
@@ -344,17 +343,12 @@ impl<B: Backend> Service<B> {
                     )
                 })?;
                 let theirs = &exports[export].ty;
-                let records = |m: &strait_it::adapter::CompiledModule| m.records().clone();
-                let (ours_records, theirs_records) = (records(compiled), records(&exporter.linked.compiled));
-                let same_arity = import.ty.params.len() == theirs.params.len()
-                    && import.ty.results.len() == theirs.results.len();
-                let compatible = same_arity
-                    && import.ty.params.iter().zip(&theirs.params).all(|(a, b)| {
-                        strait_it::compat::types_compatible(&a.ty, &ours_records, &b.ty, &theirs_records)
-                    })
-                    && import.ty.results.iter().zip(&theirs.results).all(|(a, b)| {
-                        strait_it::compat::types_compatible(a, &ours_records, b, &theirs_records)
-                    });
+                let compatible = strait_it::compat::functions_compatible(
+                    &import.ty,
+                    compiled.records(),
+                    theirs,
+                    exporter.linked.compiled.records(),
+                );
                 if !compatible {
                     return Err(Error::new(
                         ErrorKind::Link,
