@@ -10,6 +10,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use arrayvec::ArrayVec;
 use strait_backend::{Backend, CallerContext, FuncSig, HostFunc, WType};
 use strait_it::adapter::{CoreSignature, CoreType};
 use strait_it::memory::{HostError, LiftBudget, Lowered, RecordTable, lift_flat, lower_value};
@@ -130,6 +131,17 @@ pub(crate) fn it_host_func<B: Backend>(
     let raw = CoreSignature::flatten(&function.ty);
     let sig = func_sig(&raw);
     let (ns, nm) = (String::from(namespace), String::from(name));
+    // How many wasm values each parameter is flattened to, computed once, not per call.
+    let widths: Vec<usize> = function
+        .ty
+        .params
+        .iter()
+        .map(|param| {
+            let mut types = Vec::with_capacity(2);
+            CoreType::flatten_param(&param.ty, &mut types);
+            types.len()
+        })
+        .collect();
     HostFunc::new(namespace, name, sig, move |caller, args, results| {
         let fail = |detail: &dyn core::fmt::Display| import_error(&linked.name, &ns, &nm, detail);
         let funcs = linked.funcs()?;
@@ -143,19 +155,16 @@ pub(crate) fn it_host_func<B: Backend>(
             let mut budget = LiftBudget::new(max_lifted_bytes);
             let mut values = Vec::with_capacity(function.ty.params.len());
             let mut next = 0;
-            let mut flat = Vec::with_capacity(2);
-            for param in &function.ty.params {
-                flat.clear();
-                let mut types = Vec::with_capacity(2);
-                CoreType::flatten_param(&param.ty, &mut types);
-                for _ in &types {
-                    let value = args
-                        .get(next)
-                        .and_then(to_ivalue)
-                        .ok_or_else(|| fail(&"missing argument"))?;
-                    flat.push(value);
-                    next += 1;
-                }
+            for (param, width) in function.ty.params.iter().zip(&widths) {
+                let core = args
+                    .get(next..next + width)
+                    .ok_or_else(|| fail(&"missing argument"))?;
+                next += width;
+                let flat = core
+                    .iter()
+                    .map(to_ivalue)
+                    .collect::<Option<ArrayVec<IValue, 2>>>()
+                    .ok_or_else(|| fail(&"argument is not a core value"))?;
                 let value = lift_flat(memory, &param.ty, &flat, &function.records, &mut budget)
                     .map_err(|e| fail(&alloc::format!("argument `{}`: {e}", param.name)))?;
                 values.push(value);
