@@ -25,6 +25,16 @@ pub(crate) fn carry(error: BackendError) -> wasmi::Error {
     wasmi::Error::host(Carried(error))
 }
 
+/// A failure to define a host function in a linker.
+pub(crate) fn link_error(error: LinkerError) -> BackendError {
+    BackendError::Instantiation(format!("{error}"))
+}
+
+/// A failure of the engine outside of wasm execution (fuel).
+pub(crate) fn engine_error(error: wasmi::Error) -> BackendError {
+    BackendError::Engine(error.to_string())
+}
+
 pub(crate) fn to_val(v: WValue) -> Val {
     match v {
         WValue::I32(x) => Val::I32(x),
@@ -35,10 +45,6 @@ pub(crate) fn to_val(v: WValue) -> Val {
         WValue::NullFuncRef => Val::FuncRef(Nullable::Null),
         WValue::NullExternRef => Val::ExternRef(Nullable::Null),
     }
-}
-
-pub(crate) fn zero_val(t: WType) -> Val {
-    to_val(t.zero())
 }
 
 pub(crate) fn from_val(v: &Val) -> Result<WValue, BackendError> {
@@ -95,7 +101,7 @@ pub(crate) fn func_sig(ty: &wasmi::FuncType) -> FuncSig {
     FuncSig::new(params, results)
 }
 
-pub(crate) fn wasmi_func_type(sig: &FuncSig) -> wasmi::FuncType {
+pub(crate) fn func_type(sig: &FuncSig) -> wasmi::FuncType {
     wasmi::FuncType::new(
         sig.params().iter().copied().map(wasmi_val_type),
         sig.results().iter().copied().map(wasmi_val_type),

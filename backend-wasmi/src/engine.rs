@@ -4,13 +4,10 @@ use alloc::string::ToString;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use strait_backend::{
-    BackendError, EngineConfig, ExportDesc, ExternDesc, ImportDesc, ModuleInfo, StoreConfig,
-};
+use strait_backend::{BackendError, EngineConfig, ExportDesc, ExternDesc, ImportDesc, ModuleInfo};
 use wasmi::ExternType;
 
 use crate::convert::{func_sig, ref_wtype, wtype};
-use crate::store::WasmiStore;
 
 /// strait's backend on wasmi: one shared engine; cheap to clone.
 #[derive(Clone)]
@@ -28,28 +25,6 @@ impl core::fmt::Debug for Wasmi {
         f.debug_struct("Wasmi")
             .field("config", &self.shared.config)
             .finish_non_exhaustive()
-    }
-}
-
-/// A compiled module and what it imports and exports.
-#[derive(Clone)]
-pub struct WasmiModule {
-    pub(crate) module: wasmi::Module,
-    pub(crate) info: Arc<ModuleInfo>,
-}
-
-impl core::fmt::Debug for WasmiModule {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("WasmiModule")
-            .field("info", &self.info)
-            .finish_non_exhaustive()
-    }
-}
-
-impl WasmiModule {
-    /// wasmi's module.
-    pub fn wasmi_module(&self) -> &wasmi::Module {
-        &self.module
     }
 }
 
@@ -89,24 +64,14 @@ impl Wasmi {
         &self.shared.engine
     }
 
-    pub(crate) fn compile_module(&self, wasm: &[u8]) -> Result<WasmiModule, BackendError> {
+    pub(crate) fn compile_module(
+        &self,
+        wasm: &[u8],
+    ) -> Result<(wasmi::Module, ModuleInfo), BackendError> {
         let module = wasmi::Module::new(&self.shared.engine, wasm)
             .map_err(|e| BackendError::Compile(e.to_string()))?;
-        let info = Arc::new(module_info(&module));
-        Ok(WasmiModule { module, info })
-    }
-
-    pub(crate) fn create_store(&self, config: StoreConfig) -> Result<WasmiStore, BackendError> {
-        if !cfg!(feature = "std") && config.wasi_requested() {
-            return Err(BackendError::Unsupported(
-                "WASI needs strait-wasmi's `std` feature".into(),
-            ));
-        }
-        Ok(WasmiStore::new(
-            &self.shared.engine,
-            &self.shared.config,
-            config,
-        ))
+        let info = module_info(&module);
+        Ok((module, info))
     }
 
     pub(crate) fn engine_config(&self) -> &EngineConfig {

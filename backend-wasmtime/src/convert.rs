@@ -22,6 +22,16 @@ pub(crate) fn carry(error: BackendError) -> wasmtime::Error {
     wasmtime::Error::new(Carried(error))
 }
 
+/// A failure to define a host function in a linker.
+pub(crate) fn link_error(error: wasmtime::Error) -> BackendError {
+    BackendError::Instantiation(format!("{error:#}"))
+}
+
+/// A failure of the engine outside of wasm execution (fuel).
+pub(crate) fn engine_error(error: wasmtime::Error) -> BackendError {
+    BackendError::Engine(format!("{error:#}"))
+}
+
 pub(crate) fn to_val(v: WValue) -> Val {
     match v {
         WValue::I32(x) => Val::I32(x),
@@ -32,10 +42,6 @@ pub(crate) fn to_val(v: WValue) -> Val {
         WValue::NullFuncRef => Val::FuncRef(None),
         WValue::NullExternRef => Val::ExternRef(None),
     }
-}
-
-pub(crate) fn zero_val(t: WType) -> Val {
-    to_val(t.zero())
 }
 
 pub(crate) fn from_val(v: &Val) -> Result<WValue, BackendError> {
@@ -104,7 +110,7 @@ pub(crate) fn func_sig(ty: &wasmtime::FuncType) -> Result<FuncSig, BackendError>
     Ok(FuncSig::new(params, results))
 }
 
-pub(crate) fn wasmtime_func_type(engine: &wasmtime::Engine, sig: &FuncSig) -> wasmtime::FuncType {
+pub(crate) fn func_type(engine: &wasmtime::Engine, sig: &FuncSig) -> wasmtime::FuncType {
     let val = |t: &WType| match t {
         WType::I32 => ValType::I32,
         WType::I64 => ValType::I64,

@@ -4,13 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use std::{format, thread};
 
-use strait_backend::{
-    BackendError, EngineConfig, ExportDesc, ExternDesc, ImportDesc, ModuleInfo, StoreConfig,
-};
+use strait_backend::{BackendError, EngineConfig, ExportDesc, ExternDesc, ImportDesc, ModuleInfo};
 use wasmtime::{ExternType, WasmBacktraceDetails, WasmFeatures};
 
 use crate::convert::{func_sig, wtype};
-use crate::store::WasmtimeStore;
 
 /// strait's backend on Wasmtime: one shared engine; cheap to clone.
 #[derive(Clone)]
@@ -30,28 +27,6 @@ impl std::fmt::Debug for Wasmtime {
         f.debug_struct("Wasmtime")
             .field("config", &self.shared.config)
             .finish_non_exhaustive()
-    }
-}
-
-/// A compiled module and what it imports and exports.
-#[derive(Clone)]
-pub struct WasmtimeModule {
-    pub(crate) module: wasmtime::Module,
-    pub(crate) info: Arc<ModuleInfo>,
-}
-
-impl std::fmt::Debug for WasmtimeModule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WasmtimeModule")
-            .field("info", &self.info)
-            .finish_non_exhaustive()
-    }
-}
-
-impl WasmtimeModule {
-    /// Wasmtime's module.
-    pub fn wasmtime_module(&self) -> &wasmtime::Module {
-        &self.module
     }
 }
 
@@ -133,19 +108,14 @@ impl Wasmtime {
         None
     }
 
-    pub(crate) fn compile_module(&self, wasm: &[u8]) -> Result<WasmtimeModule, BackendError> {
+    pub(crate) fn compile_module(
+        &self,
+        wasm: &[u8],
+    ) -> Result<(wasmtime::Module, ModuleInfo), BackendError> {
         let module = wasmtime::Module::new(&self.shared.engine, wasm)
             .map_err(|e| BackendError::Compile(format!("{e:#}")))?;
-        let info = Arc::new(module_info(&module)?);
-        Ok(WasmtimeModule { module, info })
-    }
-
-    pub(crate) fn create_store(&self, config: StoreConfig) -> Result<WasmtimeStore, BackendError> {
-        Ok(WasmtimeStore::new(
-            &self.shared.engine,
-            &self.shared.config,
-            config,
-        ))
+        let info = module_info(&module)?;
+        Ok((module, info))
     }
 
     pub(crate) fn engine_config(&self) -> &EngineConfig {

@@ -1,6 +1,6 @@
 //! What only Wasmtime does: wasm backtraces in trap messages, the compiled-module cache.
 
-use strait_backend::{BackendCore, BackendStore, EngineConfig, StoreConfig, TrapKind, WValue};
+use strait_backend::{AsContextMut, Backend, EngineConfig, StoreConfig, TrapKind, WValue};
 use strait_wasmtime::Wasmtime;
 
 const PANICKY: &str = r#"(module

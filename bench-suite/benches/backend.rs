@@ -1,17 +1,22 @@
 //! The Backend traits against each engine's own API: a typed host→wasm call and a
-//! wasm→host→wasm round trip (see the crate docs).
+//! wasm→host→wasm round trip (see the crate docs), on every engine.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use strait_backend::{Backend, BackendStore, WValue};
-use strait_bench::{TraitScenario, direct_wasmi, direct_wasmtime};
-use strait_wasmi::Wasmi;
-use strait_wasmtime::Wasmtime;
+use strait_backend::{AsContextMut, WValue};
+use strait_bench::{Direct, HasDirect, TraitScenario};
 
-fn through_traits<B: Backend>(c: &mut Criterion) {
-    let mut s = TraitScenario::<B>::new().expect("trait scenario");
+fn bench<B: HasDirect>(c: &mut Criterion) {
     let name = B::NAME;
+    let mut direct = B::Direct::new().expect("direct scenario");
+    c.bench_function(&format!("typed_call/{name}/direct"), |b| {
+        b.iter(|| direct.add(black_box(1), black_box(2)))
+    });
+    c.bench_function(&format!("round_trip/{name}/direct"), |b| {
+        b.iter(|| direct.roundtrip(black_box(41)))
+    });
+    let mut s = TraitScenario::<B>::new().expect("trait scenario");
     c.bench_function(&format!("typed_call/{name}/trait"), |b| {
         b.iter(|| {
             s.add
@@ -41,51 +46,8 @@ fn through_traits<B: Backend>(c: &mut Criterion) {
     });
 }
 
-fn direct(c: &mut Criterion) {
-    let mut wt = direct_wasmtime::Scenario::new().expect("wasmtime scenario");
-    c.bench_function("typed_call/wasmtime/direct", |b| {
-        b.iter(|| {
-            wt.add
-                .call(&mut wt.store, (black_box(1), black_box(2)))
-                .expect("add")
-        })
-    });
-    c.bench_function("round_trip/wasmtime/direct", |b| {
-        b.iter(|| {
-            wt.roundtrip
-                .call(&mut wt.store, black_box(41))
-                .expect("roundtrip")
-        })
-    });
-    let mut wd = direct_wasmtime::Scenario::new_dynamic().expect("wasmtime scenario");
-    c.bench_function("round_trip/wasmtime/direct_dynamic_host", |b| {
-        b.iter(|| {
-            wd.roundtrip
-                .call(&mut wd.store, black_box(41))
-                .expect("roundtrip")
-        })
-    });
-    let mut wi = direct_wasmi::Scenario::new().expect("wasmi scenario");
-    c.bench_function("typed_call/wasmi/direct", |b| {
-        b.iter(|| {
-            wi.add
-                .call(&mut wi.store, (black_box(1), black_box(2)))
-                .expect("add")
-        })
-    });
-    c.bench_function("round_trip/wasmi/direct", |b| {
-        b.iter(|| {
-            wi.roundtrip
-                .call(&mut wi.store, black_box(41))
-                .expect("roundtrip")
-        })
-    });
-}
-
 fn benches(c: &mut Criterion) {
-    direct(c);
-    through_traits::<Wasmtime>(c);
-    through_traits::<Wasmi>(c);
+    strait::each_backend!(bench(c));
 }
 
 criterion_group!(backend, benches);

@@ -9,10 +9,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use strait_backend::{BackendStore, WValue};
-use strait_bench::{TraitScenario, direct_wasmi, direct_wasmtime};
-use strait_wasmi::Wasmi;
-use strait_wasmtime::Wasmtime;
+use strait_backend::{AsContextMut, WValue};
+use strait_bench::{Direct, HasDirect, TraitScenario};
 
 const ROUNDS: usize = 61;
 const BATCH: u32 = 20_000;
@@ -56,113 +54,55 @@ fn compare(name: &str, direct: &mut dyn FnMut(), traits: &mut dyn FnMut()) {
     );
 }
 
-fn main() {
-    let mut wt = direct_wasmtime::Scenario::new().expect("wasmtime");
-    let mut wtt = TraitScenario::<Wasmtime>::new().expect("wasmtime traits");
+fn ratios<B: HasDirect>() {
+    let name = B::NAME;
+    let mut direct = B::Direct::new().expect("direct scenario");
+    let mut traits = TraitScenario::<B>::new().expect("trait scenario");
     compare(
-        "typed_call/wasmtime",
+        &format!("typed_call/{name}"),
         &mut || {
-            black_box(
-                wt.add
-                    .call(&mut wt.store, (black_box(1), black_box(2)))
-                    .expect("add"),
-            );
+            black_box(direct.add(black_box(1), black_box(2)));
         },
         &mut || {
             black_box(
-                wtt.add
-                    .call(&mut wtt.store, (black_box(1), black_box(2)))
+                traits
+                    .add
+                    .call(&mut traits.store, (black_box(1), black_box(2)))
                     .expect("add"),
             );
         },
     );
     let mut out = [WValue::I32(0)];
     compare(
-        "untyped_call/wasmtime",
+        &format!("untyped_call/{name}"),
         &mut || {
-            black_box(
-                wt.add
-                    .call(&mut wt.store, (black_box(1), black_box(2)))
-                    .expect("add"),
-            );
+            black_box(direct.add(black_box(1), black_box(2)));
         },
         &mut || {
             let args = [WValue::I32(black_box(1)), WValue::I32(black_box(2))];
-            wtt.store
-                .call(&wtt.add_untyped, &args, &mut out)
+            traits
+                .store
+                .call(&traits.add_untyped, &args, &mut out)
                 .expect("add");
             black_box(out[0]);
         },
     );
     compare(
-        "round_trip/wasmtime",
+        &format!("round_trip/{name}"),
         &mut || {
-            black_box(
-                wt.roundtrip
-                    .call(&mut wt.store, black_box(41))
-                    .expect("roundtrip"),
-            );
+            black_box(direct.roundtrip(black_box(41)));
         },
         &mut || {
             black_box(
-                wtt.roundtrip
-                    .call(&mut wtt.store, black_box(41))
+                traits
+                    .roundtrip
+                    .call(&mut traits.store, black_box(41))
                     .expect("roundtrip"),
             );
         },
     );
+}
 
-    let mut wi = direct_wasmi::Scenario::new().expect("wasmi");
-    let mut wit = TraitScenario::<Wasmi>::new().expect("wasmi traits");
-    compare(
-        "typed_call/wasmi",
-        &mut || {
-            black_box(
-                wi.add
-                    .call(&mut wi.store, (black_box(1), black_box(2)))
-                    .expect("add"),
-            );
-        },
-        &mut || {
-            black_box(
-                wit.add
-                    .call(&mut wit.store, (black_box(1), black_box(2)))
-                    .expect("add"),
-            );
-        },
-    );
-    compare(
-        "untyped_call/wasmi",
-        &mut || {
-            black_box(
-                wi.add
-                    .call(&mut wi.store, (black_box(1), black_box(2)))
-                    .expect("add"),
-            );
-        },
-        &mut || {
-            let args = [WValue::I32(black_box(1)), WValue::I32(black_box(2))];
-            wit.store
-                .call(&wit.add_untyped, &args, &mut out)
-                .expect("add");
-            black_box(out[0]);
-        },
-    );
-    compare(
-        "round_trip/wasmi",
-        &mut || {
-            black_box(
-                wi.roundtrip
-                    .call(&mut wi.store, black_box(41))
-                    .expect("roundtrip"),
-            );
-        },
-        &mut || {
-            black_box(
-                wit.roundtrip
-                    .call(&mut wit.store, black_box(41))
-                    .expect("roundtrip"),
-            );
-        },
-    );
+fn main() {
+    strait::each_backend!(ratios());
 }

@@ -58,8 +58,7 @@ fn service(c: &mut Criterion) {
         eprintln!("skipped: ../shared/artifacts is not beside the repository");
         return;
     };
-    bench_engine::<strait_wasmtime::Wasmtime>(c, &dir);
-    bench_engine::<strait_wasmi::Wasmi>(c, &dir);
+    strait::each_backend!(bench_engine(c, &dir));
 }
 
 criterion_group!(benches, service);

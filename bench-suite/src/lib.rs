@@ -14,8 +14,8 @@
 use std::sync::Arc;
 
 use strait_backend::{
-    Backend, BackendError, BackendStore, EngineConfig, FuncSig, HostError, HostFunc, StoreConfig,
-    TypedFunc, WType, WValue,
+    AsContextMut, Backend, BackendError, EngineConfig, Func, FuncSig, HostError, HostFunc, Store,
+    StoreConfig, TypedFunc, WType, WValue,
 };
 
 /// The module every scenario calls.
@@ -34,11 +34,11 @@ pub fn bench_wasm() -> Vec<u8> {
 /// The scenario through the traits: a store and its resolved handles.
 pub struct TraitScenario<B: Backend> {
     /// The store.
-    pub store: B::Store,
+    pub store: Store<B>,
     /// `add`, typed.
     pub add: TypedFunc<B, (i32, i32), i32>,
     /// `add`, untyped.
-    pub add_untyped: B::Func,
+    pub add_untyped: Func<B>,
     /// `roundtrip`, typed.
     pub roundtrip: TypedFunc<B, i32, i32>,
 }
@@ -59,7 +59,7 @@ impl<B: Backend> TraitScenario<B> {
                 let (Some(inc), [WValue::I32(x)], [out]) = (cell.get(), args, results) else {
                     return Err(HostError::from("callback: bad call"));
                 };
-                *out = WValue::I32(inc.call_in(caller, *x)?);
+                *out = WValue::I32(inc.call(caller, *x)?);
                 Ok(())
             },
         );
@@ -79,7 +79,25 @@ impl<B: Backend> TraitScenario<B> {
     }
 }
 
+/// The same scenario written directly against an engine's own API: what the traits'
+/// overhead is measured against.
+pub trait Direct: Sized {
+    /// Compiles and instantiates the module with a typed host function.
+    fn new() -> Result<Self, String>;
+    /// `add(a, b)`, typed.
+    fn add(&mut self, a: i32, b: i32) -> i32;
+    /// `roundtrip(x)`: host→wasm→host→wasm.
+    fn roundtrip(&mut self, x: i32) -> i32;
+}
+
+/// An engine whose own API has a [`Direct`] scenario.
+pub trait HasDirect: Backend {
+    /// The scenario on the engine's own API.
+    type Direct: Direct;
+}
+
 /// The scenario on Wasmtime's own API.
+#[cfg(feature = "wasmtime")]
 pub mod direct_wasmtime {
     use std::sync::{Arc, OnceLock};
 
@@ -161,6 +179,7 @@ pub mod direct_wasmtime {
 }
 
 /// The scenario on wasmi's own API.
+#[cfg(feature = "wasmi")]
 pub mod direct_wasmi {
     use std::sync::{Arc, OnceLock};
 
@@ -207,3 +226,31 @@ pub mod direct_wasmi {
         }
     }
 }
+
+/// Implements [`Direct`] for a scenario type and [`HasDirect`] for its engine.
+macro_rules! direct {
+    ($engine:ty, $scenario:ty) => {
+        impl Direct for $scenario {
+            fn new() -> Result<Self, String> {
+                <$scenario>::new().map_err(|e| e.to_string())
+            }
+            #[inline]
+            fn add(&mut self, a: i32, b: i32) -> i32 {
+                self.add.call(&mut self.store, (a, b)).unwrap_or_default()
+            }
+            #[inline]
+            fn roundtrip(&mut self, x: i32) -> i32 {
+                self.roundtrip.call(&mut self.store, x).unwrap_or_default()
+            }
+        }
+
+        impl HasDirect for $engine {
+            type Direct = $scenario;
+        }
+    };
+}
+
+#[cfg(feature = "wasmtime")]
+direct!(strait::Wasmtime, direct_wasmtime::Scenario);
+#[cfg(feature = "wasmi")]
+direct!(strait::Wasmi, direct_wasmi::Scenario);

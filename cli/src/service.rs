@@ -1,28 +1,24 @@
 //! `strait call`, `strait batch` and `strait interface`: run a service from its Config.toml.
 
 use crate::error::CliError;
-use clap::{Args, ValueEnum};
+use clap::Args;
+use clap::builder::PossibleValuesParser;
 use serde_json::{Value, json};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use strait::{Backend, CallParameters, Service, ServiceOptions};
 
-/// The engine a service runs on.
-#[derive(Clone, Copy, Debug, Default, ValueEnum)]
-pub(crate) enum Engine {
-    /// Wasmtime (JIT).
-    #[default]
-    Wasmtime,
-    /// wasmi (interpreter).
-    Wasmi,
-}
-
 /// What every service command takes.
 #[derive(Args)]
 pub(crate) struct ServiceArgs {
-    /// The engine.
-    #[arg(long, value_enum, default_value_t = Engine::Wasmtime)]
-    backend: Engine,
+    /// The engine: one of the engines this build has (`wasmtime`, `wasmi`), the first
+    /// the default.
+    #[arg(
+        long,
+        value_parser = PossibleValuesParser::new(strait::BACKENDS),
+        default_value = strait::BACKENDS[0]
+    )]
+    backend: String,
     /// Fuel per call into each module (bounds endless loops); unlimited when absent.
     #[arg(long)]
     fuel: Option<u64>,
@@ -76,10 +72,8 @@ fn call_parameters(text: Option<&str>) -> Result<CallParameters, CliError> {
 /// Runs `f` with a service on the engine the arguments choose.
 macro_rules! with_engine {
     ($args:expr, $f:ident ( $($rest:expr),* )) => {
-        match $args.backend {
-            Engine::Wasmtime => $f::<strait_wasmtime::Wasmtime>($($rest),*),
-            Engine::Wasmi => $f::<strait_wasmi::Wasmi>($($rest),*),
-        }
+        strait::select_backend!($args.backend.as_str(), $f($($rest),*))
+            .unwrap_or_else(|| Err(CliError::new(format!("unknown engine `{}`", $args.backend))))
     };
 }
 

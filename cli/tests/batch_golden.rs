@@ -91,12 +91,17 @@ fn replay(backend: &str) {
     assert!(calls > 100, "only {calls} calls were replayed");
 }
 
-#[test]
-fn golden_batch_on_wasmtime() {
-    replay("wasmtime");
+/// One test per engine of this build: `golden_batch::wasmtime`, `golden_batch::wasmi`.
+macro_rules! golden_batch {
+    ([] $($engine:ident $ty:path;)*) => {
+        mod golden_batch {
+            $(
+                #[test]
+                fn $engine() {
+                    super::replay(stringify!($engine));
+                }
+            )*
+        }
+    };
 }
-
-#[test]
-fn golden_batch_on_wasmi() {
-    replay("wasmi");
-}
+strait::for_each_backend! { golden_batch }

@@ -3,15 +3,13 @@
 
 use crate::call_parameters::{CallParameters, HostApiVersion};
 use crate::error::{Error, ErrorKind};
-use crate::instance::{
-    CallerCore, Linked, ModuleHost, backend_to_host, call_core, to_ivalue, to_wvalue,
-};
+use crate::instance::{Linked, ModuleHost, backend_to_host, call_core, to_ivalue, to_wvalue};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use arrayvec::ArrayVec;
-use strait_backend::{Backend, CallerContext, FuncSig, HostFunc, WType};
+use strait_backend::{AsContextMut, Backend, Caller, FuncSig, HostFunc, WType};
 use strait_it::adapter::{CoreSignature, CoreType};
 use strait_it::memory::{HostError, LiftBudget, Lowered, RecordTable, lift_flat, lower_value};
 use strait_it::{FunctionType, IType, IValue, RecordType, TypeEntry};
@@ -146,12 +144,12 @@ pub(crate) fn it_host_func<B: Backend>(
         let fail = |detail: &dyn core::fmt::Display| import_error(&linked.name, &ns, &nm, detail);
         let funcs = linked.funcs()?;
         let mut host = ModuleHost {
-            core: CallerCore::<B> { caller },
+            core: caller,
             funcs,
             linked: &linked,
         };
         let values = {
-            let memory = host.core.caller.memory().map_err(backend_to_host)?;
+            let memory = host.core.main_memory().map_err(backend_to_host)?;
             let mut budget = LiftBudget::new(max_lifted_bytes);
             let mut values = Vec::with_capacity(function.ty.params.len());
             let mut next = 0;
@@ -201,7 +199,7 @@ pub(crate) fn it_host_func<B: Backend>(
 }
 
 fn set_result<B: Backend>(
-    host: &mut ModuleHost<'_, B, CallerCore<'_, '_, B>>,
+    host: &mut ModuleHost<'_, B, &mut Caller<'_, B>>,
     slot: usize,
     value: u32,
 ) -> Result<(), HostError> {
@@ -248,7 +246,7 @@ pub(crate) fn logger<B: Backend>(
         namespace,
         "log_utf8_string",
         sig,
-        move |caller: &mut B::Caller<'_>,
+        move |caller: &mut Caller<'_, B>,
               args: &[strait_backend::WValue],
               _results: &mut [strait_backend::WValue]| {
             let [level, target, ptr, len] = args else {
@@ -270,7 +268,7 @@ pub(crate) fn logger<B: Backend>(
                 4 => log::Level::Debug,
                 _ => log::Level::Trace,
             };
-            let memory = caller.memory().map_err(backend_to_host)?;
+            let memory = caller.main_memory().map_err(backend_to_host)?;
             let start = u64::from(ptr.cast_unsigned());
             let end = start + u64::from(len.cast_unsigned());
             let bytes = usize::try_from(start)

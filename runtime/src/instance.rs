@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use arrayvec::ArrayVec;
-use strait_backend::{Backend, BackendError, BackendStore, CallerContext, FuncHandle, WValue};
+use strait_backend::{AsContextMut, Backend, BackendError, Func, Store, WValue};
 use strait_it::IValue;
 use strait_it::adapter::{AdapterHost, CompiledModule, Interpreter, Limits};
 use strait_it::memory::{HostError, LowerError, LowerTarget};
@@ -37,7 +37,7 @@ pub(crate) struct Linked<B: Backend> {
     /// The section's type list (records by id, for JSON and the interface listing).
     pub(crate) types: Vec<strait_it::TypeEntry>,
     /// Function handles of the core export slots, resolved once after instantiation.
-    pub(crate) core_funcs: spin::Once<Vec<B::Func>>,
+    pub(crate) core_funcs: spin::Once<Vec<Func<B>>>,
     /// The target of each adapted import slot.
     pub(crate) imports: Vec<ImportTarget<B>>,
     /// Limits for adapters of this module.
@@ -49,7 +49,7 @@ pub(crate) struct Linked<B: Backend> {
 
 impl<B: Backend> Linked<B> {
     /// The resolved core export handles; an error before instantiation completed.
-    pub(crate) fn funcs(&self) -> Result<&[B::Func], HostError> {
+    pub(crate) fn funcs(&self) -> Result<&[Func<B>], HostError> {
         self.core_funcs.get().map(Vec::as_slice).ok_or_else(|| {
             Box::new(Error::new(
                 ErrorKind::Load,
@@ -74,7 +74,7 @@ pub(crate) struct ImportTarget<B: Backend> {
 /// duration of a call into the module.
 pub(crate) struct Slot<B: Backend> {
     /// The store holding the instance.
-    pub(crate) store: B::Store,
+    pub(crate) store: Store<B>,
     /// Keeps its buffers between calls, so a call allocates only the values it produces.
     pub(crate) interpreter: Interpreter,
 }
@@ -125,7 +125,7 @@ impl<B: Backend> Instance<B> {
             .funcs()
             .map_err(|e| Error::with_source(ErrorKind::Load, "not ready", e))?;
         let mut host = ModuleHost {
-            core: StoreCore::<B> { store },
+            core: store,
             funcs,
             linked,
         };
@@ -143,65 +143,12 @@ impl<B: Backend> Instance<B> {
     }
 }
 
-/// Access to a module's core functions and memory: either through its store (a call from
-/// the embedder or from another module) or through the caller context of one of its host
-/// functions (an import adapter running while the module's own call is suspended).
-pub(crate) trait CoreAccess<B: Backend> {
-    /// Calls `func` of the module.
-    fn call(
-        &mut self,
-        func: &B::Func,
-        args: &[WValue],
-        results: &mut [WValue],
-    ) -> Result<(), BackendError>;
-    /// The module's export `memory`.
-    fn memory(&mut self) -> Result<&mut [u8], BackendError>;
-}
-
-/// [`CoreAccess`] through a store.
-pub(crate) struct StoreCore<'s, B: Backend> {
-    pub(crate) store: &'s mut B::Store,
-}
-
-impl<B: Backend> CoreAccess<B> for StoreCore<'_, B> {
-    fn call(
-        &mut self,
-        func: &B::Func,
-        args: &[WValue],
-        results: &mut [WValue],
-    ) -> Result<(), BackendError> {
-        self.store.call(func, args, results)
-    }
-
-    fn memory(&mut self) -> Result<&mut [u8], BackendError> {
-        self.store.main_memory()
-    }
-}
-
-/// [`CoreAccess`] through a host function's caller context.
-pub(crate) struct CallerCore<'a, 'c, B: Backend> {
-    pub(crate) caller: &'a mut B::Caller<'c>,
-}
-
-impl<B: Backend> CoreAccess<B> for CallerCore<'_, '_, B> {
-    fn call(
-        &mut self,
-        func: &B::Func,
-        args: &[WValue],
-        results: &mut [WValue],
-    ) -> Result<(), BackendError> {
-        self.caller.call(func, args, results)
-    }
-
-    fn memory(&mut self) -> Result<&mut [u8], BackendError> {
-        self.caller.memory()
-    }
-}
-
-/// The module an adapter runs in, as the interpreter sees it.
-pub(crate) struct ModuleHost<'a, B: Backend, C: CoreAccess<B>> {
+/// The module an adapter runs in, as the interpreter sees it: reached through its store
+/// (a call from the embedder or from another module) or through the caller of one of its
+/// host functions (an import adapter running while the module's own call is suspended).
+pub(crate) struct ModuleHost<'a, B: Backend, C: AsContextMut<B>> {
     pub(crate) core: C,
-    pub(crate) funcs: &'a [B::Func],
+    pub(crate) funcs: &'a [Func<B>],
     pub(crate) linked: &'a Linked<B>,
 }
 
@@ -248,9 +195,9 @@ fn not_core(value: &IValue) -> HostError {
 }
 
 /// Calls a core function with adapter values, converting on the stack when they fit.
-pub(crate) fn call_core<B: Backend, C: CoreAccess<B>>(
+pub(crate) fn call_core<B: Backend, C: AsContextMut<B>>(
     core: &mut C,
-    func: &B::Func,
+    func: &Func<B>,
     args: &[IValue],
     results: &mut Vec<IValue>,
 ) -> Result<(), HostError> {
@@ -264,13 +211,13 @@ pub(crate) fn call_core<B: Backend, C: CoreAccess<B>>(
 /// [`call_core`] with the core values in buffers of type `Buf` (which must hold them all).
 fn call_buffered<B, C, Buf>(
     core: &mut C,
-    func: &B::Func,
+    func: &Func<B>,
     args: &[IValue],
     results: &mut Vec<IValue>,
 ) -> Result<(), HostError>
 where
     B: Backend,
-    C: CoreAccess<B>,
+    C: AsContextMut<B>,
     Buf: FromIterator<WValue> + core::ops::DerefMut<Target = [WValue]>,
 {
     let wargs = args
@@ -278,13 +225,13 @@ where
         .map(|arg| to_wvalue(arg).ok_or_else(|| not_core(arg)))
         .collect::<Result<Buf, _>>()?;
     let mut wresults: Buf = func.sig().results().iter().map(|ty| ty.zero()).collect();
-    core.call(func, &wargs, &mut wresults)
+    func.call(core, &wargs, &mut wresults)
         .map_err(backend_to_host)?;
     results.extend(wresults.iter().filter_map(to_ivalue));
     Ok(())
 }
 
-impl<B: Backend, C: CoreAccess<B>> AdapterHost for ModuleHost<'_, B, C> {
+impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
     fn call_export(
         &mut self,
         slot: u32,
@@ -327,13 +274,13 @@ impl<B: Backend, C: CoreAccess<B>> AdapterHost for ModuleHost<'_, B, C> {
     }
 
     fn memory(&mut self) -> Result<&mut [u8], HostError> {
-        self.core.memory().map_err(backend_to_host)
+        self.core.main_memory().map_err(backend_to_host)
     }
 }
 
 /// Lowering into a module from one of its host functions (call parameters, mounted
 /// binaries, IT-typed host imports): `allocate` is core export slot 0.
-impl<B: Backend, C: CoreAccess<B>> LowerTarget for ModuleHost<'_, B, C> {
+impl<B: Backend, C: AsContextMut<B>> LowerTarget for ModuleHost<'_, B, C> {
     fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
         let mut results = Vec::with_capacity(1);
         let args = [
@@ -349,6 +296,6 @@ impl<B: Backend, C: CoreAccess<B>> LowerTarget for ModuleHost<'_, B, C> {
     }
 
     fn memory(&mut self) -> Result<&mut [u8], HostError> {
-        self.core.memory().map_err(backend_to_host)
+        self.core.main_memory().map_err(backend_to_host)
     }
 }

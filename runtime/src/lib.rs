@@ -32,8 +32,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `std` | yes | `Config.toml` ([`config`]), WASI (envs, mapped directories), mounted binaries, `.wat` modules with inline `(@interface …)` annotations |
-//! | `wasmtime` | yes | the Wasmtime engine (`strait_wasmtime::Wasmtime`), [`DefaultBackend`] when enabled |
-//! | `wasmi` | no | the wasmi engine (`strait_wasmi::Wasmi`); without `std` the crate is `no_std` (with `alloc`) |
+//! | `wasmtime` | yes | the Wasmtime engine ([`Wasmtime`], re-exported), [`DefaultBackend`] when enabled |
+//! | `wasmi` | no | the wasmi engine ([`Wasmi`], re-exported); without `std` the crate is `no_std` (with `alloc`) |
 //!
 //! ## Non-features
 //!
@@ -51,6 +51,7 @@ extern crate alloc;
 pub mod call_parameters;
 #[cfg(feature = "std")]
 pub mod config;
+mod engines;
 mod error;
 mod host_imports;
 mod instance;
@@ -59,18 +60,15 @@ pub mod json;
 mod service;
 
 pub use call_parameters::CallParameters;
+pub use engines::BACKENDS;
+#[cfg(any(feature = "wasmtime", feature = "wasmi"))]
+pub use engines::DefaultBackend;
+#[cfg(feature = "wasmi")]
+pub use engines::Wasmi;
+#[cfg(feature = "wasmtime")]
+pub use engines::Wasmtime;
 pub use error::{Error, ErrorKind, Result};
 pub use host_imports::{HostClosure, HostFunction};
 pub use service::{MemoryStats, ModuleSettings, Service, ServiceOptions};
 pub use strait_backend::{Backend, EngineConfig};
 pub use strait_it::{FunctionArg, FunctionType, IType, IValue, RecordField, RecordType};
-
-cfg_if::cfg_if! {
-    if #[cfg(feature = "wasmtime")] {
-        /// The engine used when none is named: Wasmtime (feature `wasmtime`).
-        pub type DefaultBackend = strait_wasmtime::Wasmtime;
-    } else if #[cfg(feature = "wasmi")] {
-        /// The engine used when none is named: wasmi (feature `wasmi`, no Wasmtime).
-        pub type DefaultBackend = strait_wasmi::Wasmi;
-    }
-}

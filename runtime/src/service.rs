@@ -4,8 +4,8 @@ use crate::call_parameters::{CallParameters, HostApiVersion};
 use crate::error::{Error, ErrorKind};
 use crate::host_imports::{self, HostFunction};
 use crate::instance::{
-    CallLimits, CallerCore, ImportTarget, Instance, Linked, ModuleHost, Slot, backend_to_host,
-    to_ivalue, to_wvalue,
+    CallLimits, ImportTarget, Instance, Linked, ModuleHost, Slot, backend_to_host, to_ivalue,
+    to_wvalue,
 };
 use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
@@ -14,7 +14,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use strait_backend::{
-    Backend, BackendStore, EngineConfig, ExternDesc, HostFunc, MemoryBudget, StoreConfig, WType,
+    AsContextMut, Backend, EngineConfig, ExternDesc, HostFunc, MemoryBudget, StoreConfig, WType,
 };
 use strait_it::adapter::{CoreExports, CoreSignature, CoreType, Interpreter, Limits};
 use strait_it::memory::HostError;
@@ -239,7 +239,7 @@ impl<B: Backend> Service<B> {
             .engine
             .compile(&wasm)
             .map_err(|e| Error::backend_load(name, e))?;
-        let info = B::module_info(&module);
+        let info = module.info();
         if !matches!(
             info.export("memory").map(|e| &e.ty),
             Some(ExternDesc::Memory { .. })
@@ -820,7 +820,7 @@ fn import_adapter_func<B: Backend>(linked: Arc<Linked<B>>, slot: usize) -> HostF
         let funcs = linked.funcs()?;
         let inputs: Vec<IValue> = args.iter().filter_map(to_ivalue).collect();
         let mut host = ModuleHost {
-            core: CallerCore::<B> { caller },
+            core: caller,
             funcs,
             linked: &linked,
         };

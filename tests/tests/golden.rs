@@ -85,7 +85,7 @@ macro_rules! golden_scenarios {
             }
         )*
 
-        strait_conformance::on_both_engines!($($test),*);
+        strait_conformance::on_every_engine!($($test),*);
     };
 }
 

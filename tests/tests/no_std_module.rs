@@ -1,6 +1,8 @@
 //! The no_std check's service module, compiled here with std: its embedded binary must be
 //! exactly its WAT text plus the encoded IT section, and the check must pass.
 
+#![cfg(feature = "wasmi")]
+
 #[path = "../no-std-check/src/service_check.rs"]
 mod service_check;
 

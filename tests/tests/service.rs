@@ -503,7 +503,7 @@ fn deadline<B: Backend>() {
     assert_eq!(echo.expect("echo after the deadline"), vec![IValue::U32(2)]);
 }
 
-strait_conformance::on_both_engines!(
+strait_conformance::on_every_engine!(
     deadline,
     host_function,
     example_greeting,

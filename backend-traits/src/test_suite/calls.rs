@@ -4,8 +4,8 @@ use alloc::vec;
 
 use super::{engine, instance, wasm};
 use crate::{
-    Backend, BackendError, BackendStore, EngineConfig, ExternDesc, FuncHandle, FuncSig,
-    StoreConfig, TypedFunc, WType, WValue,
+    AsContextMut, Backend, BackendError, EngineConfig, ExternDesc, Func, FuncSig, Memory, Module,
+    Store, StoreConfig, TypedFunc, WType, WValue,
 };
 
 /// Invalid binaries and ill-typed modules are `Compile` errors, never panics.
@@ -122,7 +122,7 @@ pub fn module_info_lists_imports_and_exports<B: Backend>() {
                 (func (export "f") (param v128) (result i32 f64) i32.const 0 f64.const 0))"#,
         ))
         .unwrap();
-    let info = B::module_info(&m);
+    let info = m.info();
     assert_eq!(info.imports().len(), 1);
     assert_eq!(info.imports()[0].namespace, "env");
     assert_eq!(info.imports()[0].name, "log");
@@ -292,12 +292,12 @@ fn assert_send<T: Send>() {}
 /// with another is an error, not a panic.
 pub fn handles_are_send_and_checked<B: Backend>() {
     assert_send_sync::<B>();
-    assert_send_sync::<B::Module>();
-    assert_send_sync::<B::Func>();
-    assert_send_sync::<B::Memory>();
+    assert_send_sync::<Module<B>>();
+    assert_send_sync::<Func<B>>();
+    assert_send_sync::<Memory<B>>();
     assert_send_sync::<TypedFunc<B, (i32, i32), i32>>();
-    assert_send::<B::Store>();
-    assert_send_sync::<spin::Mutex<B::Store>>();
+    assert_send::<Store<B>>();
+    assert_send_sync::<spin::Mutex<Store<B>>>();
 
     let b: B = engine(EngineConfig::default());
     let wat = r#"(module (memory (export "memory") 1)

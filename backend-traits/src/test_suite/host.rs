@@ -11,7 +11,7 @@ use alloc::string::ToString;
 
 use super::{engine, instance, wasm};
 use crate::{
-    Backend, BackendError, BackendStore, CallerContext, EngineConfig, FuncSig, HostError, HostFunc,
+    AsContextMut, Backend, BackendError, EngineConfig, FuncSig, HostError, HostFunc, Store,
     StoreConfig, TypedFunc, WType, WValue,
 };
 
@@ -37,16 +37,16 @@ fn region(args: &[WValue]) -> Result<(usize, usize), HostError> {
     }
 }
 
-fn write_string<B: Backend>(store: &mut B::Store, s: &str) -> [WValue; 2] {
-    let alloc = TypedFunc::<B, i32, i32>::from_export(store, "allocate").unwrap();
+fn write_string<B: Backend>(store: &mut Store<B>, s: &str) -> [WValue; 2] {
+    let alloc = TypedFunc::<B, i32, i32>::from_export(&mut *store, "allocate").unwrap();
     let len = i32::try_from(s.len()).unwrap();
-    let ptr = alloc.call(store, len).unwrap();
+    let ptr = alloc.call(&mut *store, len).unwrap();
     let at = usize::try_from(ptr).unwrap();
     store.main_memory().unwrap()[at..at + s.len()].copy_from_slice(s.as_bytes());
     [WValue::I32(ptr), WValue::I32(len)]
 }
 
-fn read_string<B: Backend>(store: &mut B::Store, region: &[WValue]) -> String {
+fn read_string<B: Backend>(store: &mut Store<B>, region: &[WValue]) -> String {
     let (p, l) = self::region(region).unwrap();
     String::from_utf8(store.main_memory().unwrap()[p..p + l].to_vec()).unwrap()
 }
@@ -57,7 +57,7 @@ pub fn host_reads_and_writes_caller_memory<B: Backend>() {
     let b: B = engine(EngineConfig::default());
     let greet = HostFunc::<B>::new("host", "greet", greet_sig(), |caller, args, results| {
         let (p, l) = region(args)?;
-        let name = String::from_utf8(caller.memory()?[p..p + l].to_vec())?;
+        let name = String::from_utf8(caller.main_memory()?[p..p + l].to_vec())?;
         let reply = format!("Hello, {name}!");
         let alloc = caller.func("allocate")?;
         let mut ptr = [WValue::I32(0)];
@@ -67,7 +67,7 @@ pub fn host_reads_and_writes_caller_memory<B: Backend>() {
             &mut ptr,
         )?;
         let at = usize::try_from(ptr[0].as_i32().ok_or("allocate returned no i32")?)?;
-        caller.memory()?[at..at + reply.len()].copy_from_slice(reply.as_bytes());
+        caller.main_memory()?[at..at + reply.len()].copy_from_slice(reply.as_bytes());
         results[0] = ptr[0];
         results[1] = WValue::I32(i32::try_from(reply.len())?);
         Ok(())
@@ -95,9 +95,9 @@ pub fn host_calls_back_into_caller<B: Backend>() {
         move |caller, args, results| {
             let (p, l) = region(args)?;
             let alloc = cell.get().ok_or("allocate not resolved yet")?;
-            let ptr = alloc.call_in(caller, i32::try_from(l * 2)?)?;
+            let ptr = alloc.call(&mut *caller, i32::try_from(l * 2)?)?;
             let at = usize::try_from(ptr)?;
-            let mem = caller.memory()?;
+            let mem = caller.main_memory()?;
             mem.copy_within(p..p + l, at);
             mem.copy_within(p..p + l, at + l);
             results[0] = WValue::I32(ptr);
@@ -154,7 +154,7 @@ pub fn host_calls_into_other_stores<B: Backend>() {
         r#"(module (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#,
         &[],
     )));
-    let c_inc = TypedFunc::<B, i32, i32>::from_export(&mut c.lock(), "inc").unwrap();
+    let c_inc = TypedFunc::<B, i32, i32>::from_export(&mut *c.lock(), "inc").unwrap();
     let c_cell = c.clone();
     let inc = HostFunc::<B>::new(
         "c",
@@ -162,7 +162,7 @@ pub fn host_calls_into_other_stores<B: Backend>() {
         FuncSig::new([WType::I32], [WType::I32]),
         move |_, args, results| {
             let x = args[0].as_i32().ok_or("i32 expected")?;
-            results[0] = WValue::I32(c_inc.call(&mut c_cell.lock(), x)?);
+            results[0] = WValue::I32(c_inc.call(&mut *c_cell.lock(), x)?);
             Ok(())
         },
     );
@@ -171,8 +171,8 @@ pub fn host_calls_into_other_stores<B: Backend>() {
         let mut s = callee.lock();
         (
             s.func("double_inc").unwrap(),
-            TypedFunc::<B, i32, i32>::from_export(&mut s, "allocate").unwrap(),
-            TypedFunc::<B, (i32, i32), i32>::from_export(&mut s, "sum").unwrap(),
+            TypedFunc::<B, i32, i32>::from_export(&mut *s, "allocate").unwrap(),
+            TypedFunc::<B, (i32, i32), i32>::from_export(&mut *s, "sum").unwrap(),
         )
     };
     let cell = callee.clone();
@@ -193,12 +193,12 @@ pub fn host_calls_into_other_stores<B: Backend>() {
         FuncSig::new([WType::I32, WType::I32], [WType::I32]),
         move |caller, args, results| {
             let (p, l) = region(args)?;
-            let from = caller.memory()?;
+            let from = caller.main_memory()?;
             let mut callee = cell.lock();
-            let ptr = alloc.call(&mut callee, i32::try_from(l)?)?;
+            let ptr = alloc.call(&mut *callee, i32::try_from(l)?)?;
             let at = usize::try_from(ptr)?;
             callee.main_memory()?[at..at + l].copy_from_slice(&from[p..p + l]);
-            results[0] = WValue::I32(sum.call(&mut callee, (ptr, i32::try_from(l)?))?);
+            results[0] = WValue::I32(sum.call(&mut *callee, (ptr, i32::try_from(l)?))?);
             Ok(())
         },
     );

@@ -7,7 +7,7 @@ use alloc::string::ToString;
 
 use super::{engine, instance, instance_with, wasm};
 use crate::{
-    Backend, BackendError, BackendStore, EngineConfig, MemoryBudget, StoreConfig, TrapKind,
+    AsContextMut, Backend, BackendError, EngineConfig, MemoryBudget, StoreConfig, TrapKind,
     TypedFunc, WASM_PAGE_BYTES,
 };
 

@@ -23,7 +23,7 @@ pub use wasi::*;
 
 use alloc::vec::Vec;
 
-use crate::{Backend, BackendStore, EngineConfig, HostFunc, StoreConfig};
+use crate::{Backend, EngineConfig, HostFunc, Store, StoreConfig};
 
 /// A backend with `config`.
 pub fn engine<B: Backend>(config: EngineConfig) -> B {
@@ -41,7 +41,7 @@ pub fn instance_with<B: Backend>(
     config: StoreConfig,
     wat: &str,
     host: &[HostFunc<B>],
-) -> B::Store {
+) -> Store<B> {
     let module = backend.compile(&wasm(wat)).unwrap();
     let mut store = backend.new_store(config).unwrap();
     store
@@ -51,7 +51,7 @@ pub fn instance_with<B: Backend>(
 }
 
 /// A store of `backend` in which `wat` is instantiated with `host`.
-pub fn instance<B: Backend>(backend: &B, wat: &str, host: &[HostFunc<B>]) -> B::Store {
+pub fn instance<B: Backend>(backend: &B, wat: &str, host: &[HostFunc<B>]) -> Store<B> {
     instance_with(backend, StoreConfig::default(), wat, host)
 }
 

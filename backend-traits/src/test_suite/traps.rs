@@ -3,7 +3,7 @@
 use alloc::string::ToString;
 
 use super::{engine, instance};
-use crate::{Backend, BackendError, BackendStore, EngineConfig, TrapKind, TypedFunc, WValue};
+use crate::{AsContextMut, Backend, BackendError, EngineConfig, TrapKind, TypedFunc, WValue};
 
 const TRAPS: &str = r#"(module
     (type $unary (func (param i32) (result i32)))
@@ -92,7 +92,7 @@ trait SigLen {
     fn sig_len(&self) -> usize;
 }
 
-impl<F: crate::FuncHandle> SigLen for F {
+impl<B: Backend> SigLen for crate::Func<B> {
     fn sig_len(&self) -> usize {
         self.sig().results().len()
     }
@@ -108,7 +108,7 @@ pub fn deep_recursion_across_stores_traps<B: Backend>() {
 
     let b: B = engine(EngineConfig::default());
     let callee = Arc::new(spin::Mutex::new(instance(&b, TRAPS, &[])));
-    let recurse = TypedFunc::<B, i32, i32>::from_export(&mut callee.lock(), "recurse").unwrap();
+    let recurse = TypedFunc::<B, i32, i32>::from_export(&mut *callee.lock(), "recurse").unwrap();
     let cell = callee.clone();
     let into_callee = HostFunc::<B>::new(
         "callee",
@@ -117,7 +117,7 @@ pub fn deep_recursion_across_stores_traps<B: Backend>() {
         move |_, args, results| {
             let start = args[0].as_i32().ok_or("i32 expected")?;
             let r = recurse
-                .call(&mut cell.lock(), start)
+                .call(&mut *cell.lock(), start)
                 .map_err(|e| -> HostError { Box::new(e) })?;
             results[0] = WValue::I32(r);
             Ok(())
@@ -149,6 +149,6 @@ pub fn deep_recursion_across_stores_traps<B: Backend>() {
     }
     let ok = TypedFunc::<B, (), i32>::from_export(&mut caller, "ok").unwrap();
     assert_eq!(ok.call(&mut caller, ()).unwrap(), 7);
-    let callee_ok = TypedFunc::<B, (), i32>::from_export(&mut callee.lock(), "ok").unwrap();
-    assert_eq!(callee_ok.call(&mut callee.lock(), ()).unwrap(), 42);
+    let callee_ok = TypedFunc::<B, (), i32>::from_export(&mut *callee.lock(), "ok").unwrap();
+    assert_eq!(callee_ok.call(&mut *callee.lock(), ()).unwrap(), 42);
 }

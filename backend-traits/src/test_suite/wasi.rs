@@ -9,7 +9,7 @@ use alloc::string::ToString;
 
 use super::{engine, instance_with, wasm};
 use crate::{
-    Backend, BackendError, BackendStore, EngineConfig, OutputCapture, Stdio, StoreConfig,
+    AsContextMut, Backend, BackendError, EngineConfig, OutputCapture, Stdio, Store, StoreConfig,
     TypedFunc, WValue, WasiConfig,
 };
 
@@ -79,11 +79,11 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-fn guest<B: Backend>(b: &B, wasi: WasiConfig) -> B::Store {
+fn guest<B: Backend>(b: &B, wasi: WasiConfig) -> Store<B> {
     instance_with(b, StoreConfig::default().with_wasi(Some(wasi)), GUEST, &[])
 }
 
-fn put<B: Backend>(store: &mut B::Store, at: usize, bytes: &[u8]) -> [WValue; 2] {
+fn put<B: Backend>(store: &mut Store<B>, at: usize, bytes: &[u8]) -> [WValue; 2] {
     store.main_memory().unwrap()[at..at + bytes.len()].copy_from_slice(bytes);
     [
         WValue::I32(i32::try_from(at).unwrap()),
@@ -96,7 +96,7 @@ fn i32s<const N: usize>(out: [WValue; N]) -> [i32; N] {
 }
 
 /// Writes a region to `fd`: errno.
-fn write<B: Backend>(s: &mut B::Store, fd: i32, p: WValue, l: WValue) -> i32 {
+fn write<B: Backend>(s: &mut Store<B>, fd: i32, p: WValue, l: WValue) -> i32 {
     let write = s.func("write").unwrap();
     let mut out = [WValue::I32(0)];
     s.call(&write, &[WValue::I32(fd), p, l], &mut out).unwrap();
@@ -104,7 +104,7 @@ fn write<B: Backend>(s: &mut B::Store, fd: i32, p: WValue, l: WValue) -> i32 {
 }
 
 /// Opens `path` under the first preopen: (errno, fd).
-fn open<B: Backend>(s: &mut B::Store, path: &str, oflags: i32, rights: i64) -> [i32; 2] {
+fn open<B: Backend>(s: &mut Store<B>, path: &str, oflags: i32, rights: i64) -> [i32; 2] {
     let [p, l] = put::<B>(s, PATH_AT, path.as_bytes());
     let open = s.func("open").unwrap();
     let mut out = [WValue::I32(0); 2];
@@ -117,20 +117,20 @@ fn open<B: Backend>(s: &mut B::Store, path: &str, oflags: i32, rights: i64) -> [
     i32s(out)
 }
 
-fn write_file<B: Backend>(s: &mut B::Store, path: &str, data: &[u8]) -> i32 {
+fn write_file<B: Backend>(s: &mut Store<B>, path: &str, data: &[u8]) -> i32 {
     let [errno, fd] = open::<B>(s, path, O_CREAT | O_TRUNC, RIGHT_WRITE | RIGHT_READ);
     if errno != 0 {
         return errno;
     }
     let [dp, dl] = put::<B>(s, DATA_AT, data);
     assert_eq!(write::<B>(s, fd, dp, dl), 0);
-    TypedFunc::<B, i32, i32>::from_export(s, "close")
+    TypedFunc::<B, i32, i32>::from_export(&mut *s, "close")
         .unwrap()
         .call(s, fd)
         .unwrap()
 }
 
-fn read_file<B: Backend>(s: &mut B::Store, path: &str) -> Result<Vec<u8>, i32> {
+fn read_file<B: Backend>(s: &mut Store<B>, path: &str) -> Result<Vec<u8>, i32> {
     let [errno, fd] = open::<B>(s, path, 0, RIGHT_READ);
     if errno != 0 {
         return Err(errno);

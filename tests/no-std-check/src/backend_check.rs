@@ -9,7 +9,7 @@
 use alloc::sync::Arc;
 
 use strait_backend::{
-    BackendCore, BackendError, BackendStore, EngineConfig, FuncSig, HostFunc, MemoryBudget,
+    AsContextMut, Backend, BackendError, EngineConfig, FuncSig, HostFunc, MemoryBudget,
     StoreConfig, TypedFunc, WASM_PAGE_BYTES, WType, WValue,
 };
 use strait_wasmi::Wasmi;

@@ -5,8 +5,8 @@
 //! [`INC_WASM`] is exactly [`INC_WAT`] with its `(@interface …)` annotations encoded as the
 //! `interface-types` custom section, and runs [`run`] with std.
 
+use strait::Wasmi;
 use strait::{IValue, ModuleSettings, Service, ServiceOptions};
-use strait_wasmi::Wasmi;
 
 /// The check module's text: `inc(x: u32) -> u32` returns `x + 1`.
 #[allow(
