@@ -82,8 +82,7 @@ pub trait Backend: Clone + Send + Sync + Sized + 'static {
     /// Compiles a module and lists its imports and exports.
     fn compile_raw(&self, wasm: &[u8]) -> Result<(Self::Module, ModuleInfo), BackendError>;
 
-    /// Creates an engine store holding `data`, with its limiter installed and (with
-    /// deadlines configured) its deadline far away.
+    /// Creates an engine store holding `data`, with its limiter installed.
     fn create_store(&self, data: StoreData<Self>) -> Self::Store;
 
     /// Whether `module` was compiled by the engine of `store`.
@@ -164,15 +163,21 @@ pub trait Backend: Clone + Send + Sync + Sized + 'static {
     /// A linker for one instantiation in `store`.
     fn new_linker(store: &Self::Store) -> Self::Linker;
 
-    /// Adds WASI preview1 to `linker`, with the context built from `config` stored in
-    /// `store`. The default refuses: an engine built without WASI.
+    /// The WASI preview1 context built from `config`. The default refuses: an engine
+    /// built without WASI.
     #[cfg(feature = "std")]
-    fn link_wasi(
-        linker: &mut Self::Linker,
-        store: &mut Self::Store,
-        config: &crate::wasi::WasiConfig,
-    ) -> Result<(), BackendError> {
-        let _ = (linker, store, config);
+    fn wasi_context(config: &crate::wasi::WasiConfig) -> Result<Self::Wasi, BackendError> {
+        let _ = config;
+        Err(BackendError::Unsupported(alloc::format!(
+            "WASI needs strait-{}'s `std` feature",
+            Self::NAME
+        )))
+    }
+
+    /// Adds WASI preview1 to `linker`, on the context [`StoreData::wasi`] holds.
+    #[cfg(feature = "std")]
+    fn add_wasi(linker: &mut Self::Linker) -> Result<(), BackendError> {
+        let _ = linker;
         Err(BackendError::Unsupported(alloc::format!(
             "WASI needs strait-{}'s `std` feature",
             Self::NAME

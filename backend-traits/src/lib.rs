@@ -40,30 +40,35 @@
 //!
 //! # A new engine
 //!
-//! An engine crate implements [`Backend`] and nothing else; the engine list of the
-//! runtime (`strait::for_each_backend!`) then gets one line. What it provides, and only
-//! it:
+//! An engine crate implements [`Backend`] and nothing else; the runtime's engine list
+//! (`strait::for_each_backend!`, `runtime/src/engines.rs`) then gets one link, and the
+//! conformance suite, the CLI's `--backend` and the benches pick the engine up. What the
+//! engine provides, and only it:
 //!
 //! 1. **Types**: its module, store (holding a [`StoreData`] of the backend), context
 //!    (`StoreContextMut`), caller, instance, function, memory, linker and untyped value;
-//!    a resource limiter wrapping [`BudgetLimiter`]; its WASI context type.
-//! 2. **Engine**: `new` from an [`EngineConfig`] (the proposals of [`ENABLED_PROPOSALS`],
-//!    fuel, stack limits), `compile_raw` giving the module and its [`ModuleInfo`], and
-//!    `create_store` installing the limiter.
-//! 3. **Conversions**: `to_val`/`from_val` between [`WValue`] and its values, errors into
-//!    [`BackendError`] (traps as [`TrapKind`]s, a host function's error back unchanged).
-//! 4. **Store access**: context and caller context, store data, exports of an instance,
-//!    memory bytes and growth, fuel.
-//! 5. **Calls and linking**: `call_raw` (untyped), `define_raw` (an untyped host
-//!    function), `instantiate`, `linker_provides`, and with `std` `link_wasi` (WASI
-//!    preview1, the errno values the shared suite checks).
-//! 6. **Typed primitives**: one line, [`fast_paths!`] with the engine's paths, inside the
-//!    `impl Backend`; it expands [`for_each_arity!`] into the typed handles and typed host
-//!    functions of every arity.
-//! 7. **Deadline**: `set_deadline`, or [`BackendError::Unsupported`] for `Some`.
+//!    a resource limiter ([`limiter_newtype!`] plus the engine's `ResourceLimiter`
+//!    impl delegating to [`BudgetLimiter`]); its WASI context type.
+//! 2. **Engine**: `new` from an [`EngineConfig`] (exactly the proposals of
+//!    [`ENABLED_PROPOSALS`], fuel, stack limits) and `config`.
+//! 3. **Conversions**: [`WValue`] to and from its values, [`FuncSig`] to its function
+//!    type, its module's imports and exports as [`ModuleInfo`], its errors as
+//!    [`BackendError`] (traps as [`TrapKind`]s with the shared messages; a host
+//!    function's error carried through the engine and back unchanged).
+//! 4. **Store access, calls, linking**: store creation, context and caller context,
+//!    store data, exports, memory bytes and growth, untyped calls and host functions,
+//!    instantiation, fuel, WASI preview1 (`wasi_context`, `add_wasi`, with the errno
+//!    values the shared suite checks), and `linker_provides` (what the linker itself
+//!    defines).
+//! 5. **Typed primitives**: [`fast_paths!`], one line inside the `impl Backend`, expands
+//!    [`for_each_arity!`] into the engine's typed handles and typed host functions.
+//! 6. **Deadline**: `set_deadline`, or [`BackendError::Unsupported`] for `Some`.
 //!
-//! Then the shared test suite (`test_suite`, feature `test-suite`, stamped for every
-//! engine of the runtime's list by the conformance crate) tells what is missing.
+//! An engine whose API mirrors Wasmtime's, as wasmi's does, gets 1, 4 and 5 from one
+//! [`mirrored_engine!`] line and writes only the rest (about 150 lines with its
+//! conversions); another engine writes 1 and 4 by hand. Then the shared test suite
+//! (`test_suite`, feature `test-suite`, run for every engine of the list by
+//! `strait-conformance`) says what is missing or different.
 //!
 //! # Crate features
 //!
@@ -90,6 +95,7 @@ mod error;
 pub mod fast;
 mod func;
 mod host;
+mod mirror;
 mod module_info;
 mod small_buf;
 mod store;

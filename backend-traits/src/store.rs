@@ -59,9 +59,15 @@ impl<B: Backend> StoreData<B> {
         &mut self.limiter
     }
 
-    /// The WASI context, once [`Backend::link_wasi`] has set it.
-    pub fn wasi(&mut self) -> &mut Option<B::Wasi> {
-        &mut self.wasi
+    /// Whether the store has a WASI context.
+    pub fn has_wasi(&self) -> bool {
+        self.wasi.is_some()
+    }
+
+    /// The WASI context, set before [`Backend::add_wasi`] links it; `empty` makes one if
+    /// the store has none, so an engine's WASI accessor is total.
+    pub fn wasi(&mut self, empty: impl FnOnce() -> B::Wasi) -> &mut B::Wasi {
+        self.wasi.get_or_insert_with(empty)
     }
 }
 
@@ -107,6 +113,10 @@ impl<B: Backend> Store<B> {
             // Fuel is optional per call: until the runtime sets some, nothing is bounded.
             B::set_fuel(&mut inner, u64::MAX)?;
         }
+        if engine_config.deadline_tick.is_some() {
+            // Likewise no deadline until one is set.
+            B::set_deadline(&mut inner, engine_config.deadline_tick, None)?;
+        }
         Ok(Self {
             inner,
             fuel: engine_config.fuel,
@@ -145,7 +155,9 @@ impl<B: Backend> Store<B> {
         #[cfg(feature = "std")]
         if let Some(config) = &self.wasi {
             crate::wasi::check_mapped_dirs(config)?;
-            B::link_wasi(&mut linker, &mut self.inner, config)?;
+            let context = B::wasi_context(config)?;
+            B::store_data_mut(&mut self.inner).wasi = Some(context);
+            B::add_wasi(&mut linker)?;
         }
         for host in host_funcs {
             define(&mut linker, host)?;

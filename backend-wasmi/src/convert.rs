@@ -5,9 +5,12 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::fmt;
 
-use strait_backend::{BackendError, FuncSig, Trap, TrapKind, WType, WValue};
+use strait_backend::{
+    BackendError, ExportDesc, ExternDesc, FuncSig, ImportDesc, ModuleInfo, Trap, TrapKind, WType,
+    WValue,
+};
 use wasmi::errors::{ErrorKind, HostError, LinkerError};
-use wasmi::{F32, F64, Nullable, RefType, TrapCode, V128, Val, ValType};
+use wasmi::{ExternType, F32, F64, Nullable, RefType, TrapCode, V128, Val, ValType};
 
 /// A strait error travelling through wasmi's error type, out of a host function.
 #[derive(Debug)]
@@ -28,6 +31,17 @@ pub(crate) fn carry(error: BackendError) -> wasmi::Error {
 /// A failure to define a host function in a linker.
 pub(crate) fn link_error(error: LinkerError) -> BackendError {
     BackendError::Instantiation(format!("{error}"))
+}
+
+/// A module the engine refuses.
+pub(crate) fn compile_error(error: wasmi::Error) -> BackendError {
+    BackendError::Compile(error.to_string())
+}
+
+/// A failure to add WASI to a linker.
+#[cfg(feature = "std")]
+pub(crate) fn wasi_error(error: wasmi_wasi::Error) -> BackendError {
+    BackendError::Wasi(format!("{error}"))
 }
 
 /// A failure of the engine outside of wasm execution (fuel).
@@ -101,7 +115,8 @@ pub(crate) fn func_sig(ty: &wasmi::FuncType) -> FuncSig {
     FuncSig::new(params, results)
 }
 
-pub(crate) fn func_type(sig: &FuncSig) -> wasmi::FuncType {
+/// The function type of `sig` (wasmi's types do not belong to an engine).
+pub(crate) fn func_type(_: &wasmi::Engine, sig: &FuncSig) -> wasmi::FuncType {
     wasmi::FuncType::new(
         sig.params().iter().copied().map(wasmi_val_type),
         sig.results().iter().copied().map(wasmi_val_type),
@@ -154,4 +169,44 @@ pub(crate) fn from_error(error: wasmi::Error) -> BackendError {
         };
     }
     BackendError::Engine(error.to_string())
+}
+
+/// An import's or export's type.
+fn extern_desc(ty: &ExternType) -> ExternDesc {
+    match ty {
+        ExternType::Func(f) => ExternDesc::Func(func_sig(f)),
+        ExternType::Memory(m) => ExternDesc::Memory {
+            min: m.minimum(),
+            max: m.maximum(),
+        },
+        ExternType::Table(t) => ExternDesc::Table {
+            element: ref_wtype(t.element()),
+            min: t.minimum(),
+            max: t.maximum(),
+        },
+        ExternType::Global(g) => ExternDesc::Global {
+            ty: wtype(g.content()),
+            mutable: g.mutability() == wasmi::Mutability::Var,
+        },
+    }
+}
+
+/// The imports and exports of a compiled module.
+pub(crate) fn module_info(module: &wasmi::Module) -> Result<ModuleInfo, BackendError> {
+    let imports: Vec<_> = module
+        .imports()
+        .map(|i| ImportDesc {
+            namespace: i.module().into(),
+            name: i.name().into(),
+            ty: extern_desc(i.ty()),
+        })
+        .collect();
+    let exports: Vec<_> = module
+        .exports()
+        .map(|e| ExportDesc {
+            name: e.name().into(),
+            ty: extern_desc(e.ty()),
+        })
+        .collect();
+    Ok(ModuleInfo::new(imports, exports))
 }

@@ -1,13 +1,11 @@
 //! The shared engine: configuration, compilation and module info.
 
-use alloc::string::ToString;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 
-use strait_backend::{BackendError, EngineConfig, ExportDesc, ExternDesc, ImportDesc, ModuleInfo};
-use wasmi::ExternType;
+use core::time::Duration;
 
-use crate::convert::{func_sig, ref_wtype, wtype};
+use strait_backend::{Backend, BackendError, EngineConfig, StoreData};
+use wasmi_core::LimiterError;
 
 /// strait's backend on wasmi: one shared engine; cheap to clone.
 #[derive(Clone)]
@@ -29,8 +27,72 @@ impl core::fmt::Debug for Wasmi {
 }
 
 impl Wasmi {
-    /// Creates the engine.
-    pub fn with_config(config: &EngineConfig) -> Result<Self, BackendError> {
+    /// wasmi's engine.
+    pub fn engine(&self) -> &wasmi::Engine {
+        &self.shared.engine
+    }
+}
+
+/// wasmi's own default caps on instances, tables and memories per store.
+const DEFAULT_COUNT_LIMIT: usize = 10_000;
+
+/// What a store of this backend holds.
+type Data = StoreData<Wasmi>;
+
+strait_backend::limiter_newtype!(Limiter);
+
+impl wasmi::ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        now: usize,
+        to: usize,
+        max: Option<usize>,
+    ) -> Result<bool, LimiterError> {
+        Ok(self.0.memory_growing(now, to, max))
+    }
+
+    fn table_growing(
+        &mut self,
+        now: usize,
+        to: usize,
+        max: Option<usize>,
+    ) -> Result<bool, LimiterError> {
+        Ok(self.0.table_growing(now, to, max))
+    }
+
+    fn instances(&self) -> usize {
+        DEFAULT_COUNT_LIMIT
+    }
+
+    fn tables(&self) -> usize {
+        DEFAULT_COUNT_LIMIT
+    }
+
+    fn memories(&self) -> usize {
+        DEFAULT_COUNT_LIMIT
+    }
+}
+
+impl Backend for Wasmi {
+    const NAME: &'static str = "wasmi";
+    const WASI: bool = cfg!(feature = "std");
+
+    type Limiter = Limiter;
+    #[cfg(feature = "std")]
+    type Wasi = wasmi_wasi::WasiCtx;
+    #[cfg(not(feature = "std"))]
+    type Wasi = core::convert::Infallible;
+
+    strait_backend::mirrored_engine!(
+        backend: Wasmi,
+        engine: wasmi,
+        error: wasmi::Error,
+        convert: crate::convert,
+        instantiate: instantiate_and_start,
+        wasi: "std", crate::wasi, wasmi_wasi::add_to_linker,
+    );
+
+    fn new(config: &EngineConfig) -> Result<Self, BackendError> {
         let mut c = wasmi::Config::default();
         // Exactly strait_backend::ENABLED_PROPOSALS, as on Wasmtime. memory64 is off because
         // wasmi's `memory64` cargo feature is (the shared suite checks it stays rejected).
@@ -59,60 +121,31 @@ impl Wasmi {
         })
     }
 
-    /// wasmi's engine.
-    pub fn engine(&self) -> &wasmi::Engine {
-        &self.shared.engine
-    }
-
-    pub(crate) fn compile_module(
-        &self,
-        wasm: &[u8],
-    ) -> Result<(wasmi::Module, ModuleInfo), BackendError> {
-        let module = wasmi::Module::new(&self.shared.engine, wasm)
-            .map_err(|e| BackendError::Compile(e.to_string()))?;
-        let info = module_info(&module);
-        Ok((module, info))
-    }
-
-    pub(crate) fn engine_config(&self) -> &EngineConfig {
+    fn config(&self) -> &EngineConfig {
         &self.shared.config
     }
-}
 
-fn extern_desc(ty: &ExternType) -> ExternDesc {
-    match ty {
-        ExternType::Func(f) => ExternDesc::Func(func_sig(f)),
-        ExternType::Memory(m) => ExternDesc::Memory {
-            min: m.minimum(),
-            max: m.maximum(),
-        },
-        ExternType::Table(t) => ExternDesc::Table {
-            element: ref_wtype(t.element()),
-            min: t.minimum(),
-            max: t.maximum(),
-        },
-        ExternType::Global(g) => ExternDesc::Global {
-            ty: wtype(g.content()),
-            mutable: g.mutability() == wasmi::Mutability::Var,
-        },
+    /// wasmi's linker does not list host functions, so WASI is known by its namespace;
+    /// names WASI does not define surface as `UnknownImport` when instantiating.
+    fn linker_provides(
+        _: &Self::Linker,
+        store: &mut wasmi::Store<Data>,
+        namespace: &str,
+        _: &str,
+    ) -> bool {
+        store.data().has_wasi() && namespace == "wasi_snapshot_preview1"
     }
-}
 
-fn module_info(module: &wasmi::Module) -> ModuleInfo {
-    let imports: Vec<_> = module
-        .imports()
-        .map(|i| ImportDesc {
-            namespace: i.module().into(),
-            name: i.name().into(),
-            ty: extern_desc(i.ty()),
-        })
-        .collect();
-    let exports: Vec<_> = module
-        .exports()
-        .map(|e| ExportDesc {
-            name: e.name().into(),
-            ty: extern_desc(e.ty()),
-        })
-        .collect();
-    ModuleInfo::new(imports, exports)
+    fn set_deadline(
+        _: &mut wasmi::Store<Data>,
+        _: Option<Duration>,
+        deadline: Option<Duration>,
+    ) -> Result<(), BackendError> {
+        match deadline {
+            None => Ok(()),
+            Some(_) => Err(BackendError::Unsupported(
+                "wall-clock deadlines need Wasmtime; bound wasmi calls with fuel".into(),
+            )),
+        }
+    }
 }

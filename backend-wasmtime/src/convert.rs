@@ -3,8 +3,11 @@
 use std::format;
 use std::string::{String, ToString};
 
-use strait_backend::{BackendError, FuncSig, Trap, TrapKind, WType, WValue};
-use wasmtime::{HeapType, Val, ValType, WasmBacktrace};
+use strait_backend::{
+    BackendError, ExportDesc, ExternDesc, FuncSig, ImportDesc, ModuleInfo, Trap, TrapKind, WType,
+    WValue,
+};
+use wasmtime::{ExternType, HeapType, Val, ValType, WasmBacktrace};
 
 /// A strait error travelling through Wasmtime's error type, out of a host function.
 #[derive(Debug)]
@@ -25,6 +28,17 @@ pub(crate) fn carry(error: BackendError) -> wasmtime::Error {
 /// A failure to define a host function in a linker.
 pub(crate) fn link_error(error: wasmtime::Error) -> BackendError {
     BackendError::Instantiation(format!("{error:#}"))
+}
+
+/// A module the engine refuses.
+pub(crate) fn compile_error(error: wasmtime::Error) -> BackendError {
+    BackendError::Compile(format!("{error:#}"))
+}
+
+/// A failure to add WASI to a linker.
+#[cfg(feature = "wasi")]
+pub(crate) fn wasi_error(error: wasmtime::Error) -> BackendError {
+    BackendError::Wasi(format!("{error:#}"))
 }
 
 /// A failure of the engine outside of wasm execution (fuel).
@@ -177,4 +191,53 @@ pub(crate) fn from_error(error: wasmtime::Error) -> BackendError {
         return BackendError::Trap(base.with_backtrace(backtrace(&error)));
     }
     BackendError::Engine(format!("{error:#}"))
+}
+
+/// An import's or export's type.
+fn extern_desc(ty: &ExternType) -> Result<ExternDesc, BackendError> {
+    Ok(match ty {
+        ExternType::Func(f) => ExternDesc::Func(func_sig(f)?),
+        ExternType::Memory(m) => ExternDesc::Memory {
+            min: m.minimum(),
+            max: m.maximum(),
+        },
+        ExternType::Table(t) => ExternDesc::Table {
+            element: wtype(&ValType::Ref(t.element().clone()))?,
+            min: t.minimum(),
+            max: t.maximum(),
+        },
+        ExternType::Global(g) => ExternDesc::Global {
+            ty: wtype(g.content())?,
+            mutable: g.mutability() == wasmtime::Mutability::Var,
+        },
+        ExternType::Tag(_) => {
+            return Err(BackendError::Compile(
+                "exception tags are not supported".into(),
+            ));
+        }
+    })
+}
+
+/// The imports and exports of a compiled module.
+pub(crate) fn module_info(module: &wasmtime::Module) -> Result<ModuleInfo, BackendError> {
+    let imports = module
+        .imports()
+        .map(|i| {
+            Ok(ImportDesc {
+                namespace: i.module().into(),
+                name: i.name().into(),
+                ty: extern_desc(&i.ty())?,
+            })
+        })
+        .collect::<Result<Vec<_>, BackendError>>()?;
+    let exports = module
+        .exports()
+        .map(|e| {
+            Ok(ExportDesc {
+                name: e.name().into(),
+                ty: extern_desc(&e.ty())?,
+            })
+        })
+        .collect::<Result<Vec<_>, BackendError>>()?;
+    Ok(ModuleInfo::new(imports, exports))
 }

@@ -4,10 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use std::{format, thread};
 
-use strait_backend::{BackendError, EngineConfig, ExportDesc, ExternDesc, ImportDesc, ModuleInfo};
-use wasmtime::{ExternType, WasmBacktraceDetails, WasmFeatures};
-
-use crate::convert::{func_sig, wtype};
+use strait_backend::{Backend, BackendError, EngineConfig, StoreData};
+use wasmtime::{WasmBacktraceDetails, WasmFeatures};
 
 /// strait's backend on Wasmtime: one shared engine; cheap to clone.
 #[derive(Clone)]
@@ -46,8 +44,98 @@ pub(crate) fn enabled_features() -> WasmFeatures {
 }
 
 impl Wasmtime {
-    /// Creates the engine.
-    pub fn with_config(config: &EngineConfig) -> Result<Self, BackendError> {
+    /// Wasmtime's engine.
+    pub fn engine(&self) -> &wasmtime::Engine {
+        &self.shared.engine
+    }
+
+    /// Compiled-module cache hits and misses so far, if the cache is on.
+    pub fn cache_stats(&self) -> Option<(usize, usize)> {
+        #[cfg(feature = "cache")]
+        {
+            self.shared
+                .cache
+                .as_ref()
+                .map(|c| (c.cache_hits(), c.cache_misses()))
+        }
+        #[cfg(not(feature = "cache"))]
+        None
+    }
+}
+
+/// Advances the engine's epoch every `tick` until the engine is gone. The thread holds
+/// only a weak reference, so it does not keep the engine alive.
+fn start_ticker(engine: &wasmtime::Engine, tick: Duration) -> Result<(), BackendError> {
+    if tick.is_zero() {
+        return Err(BackendError::Engine(
+            "the deadline tick must not be zero".into(),
+        ));
+    }
+    let weak = engine.weak();
+    thread::Builder::new()
+        .name("strait-epoch".into())
+        .spawn(move || {
+            loop {
+                thread::sleep(tick);
+                match weak.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        })
+        .map(drop)
+        .map_err(|e| BackendError::Engine(format!("cannot start the epoch thread: {e}")))
+}
+
+/// An epoch deadline far enough away to mean "none", without overflowing the engine's
+/// `current + delta`.
+const NO_DEADLINE: u64 = u64::MAX / 2;
+
+/// What a store of this backend holds.
+type Data = StoreData<Wasmtime>;
+
+strait_backend::limiter_newtype!(Limiter);
+
+impl wasmtime::ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        now: usize,
+        to: usize,
+        max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(self.0.memory_growing(now, to, max))
+    }
+
+    fn table_growing(
+        &mut self,
+        now: usize,
+        to: usize,
+        max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(self.0.table_growing(now, to, max))
+    }
+}
+
+impl Backend for Wasmtime {
+    const NAME: &'static str = "wasmtime";
+    const WASI: bool = cfg!(feature = "wasi");
+
+    type Limiter = Limiter;
+    #[cfg(feature = "wasi")]
+    type Wasi = wasmtime_wasi::p1::WasiP1Ctx;
+    #[cfg(not(feature = "wasi"))]
+    type Wasi = core::convert::Infallible;
+
+    strait_backend::mirrored_engine!(
+        backend: Wasmtime,
+        engine: wasmtime,
+        error: wasmtime::Error,
+        convert: crate::convert,
+        instantiate: instantiate,
+        wasi: "wasi", crate::wasi, wasmtime_wasi::p1::add_to_linker_sync,
+    );
+
+    fn new(config: &EngineConfig) -> Result<Self, BackendError> {
         let mut wt = wasmtime::Config::new();
         wt.wasm_features(WasmFeatures::all(), false);
         wt.wasm_features(enabled_features(), true);
@@ -90,106 +178,40 @@ impl Wasmtime {
         })
     }
 
-    /// Wasmtime's engine.
-    pub fn engine(&self) -> &wasmtime::Engine {
-        &self.shared.engine
-    }
-
-    /// Compiled-module cache hits and misses so far, if the cache is on.
-    pub fn cache_stats(&self) -> Option<(usize, usize)> {
-        #[cfg(feature = "cache")]
-        {
-            self.shared
-                .cache
-                .as_ref()
-                .map(|c| (c.cache_hits(), c.cache_misses()))
-        }
-        #[cfg(not(feature = "cache"))]
-        None
-    }
-
-    pub(crate) fn compile_module(
-        &self,
-        wasm: &[u8],
-    ) -> Result<(wasmtime::Module, ModuleInfo), BackendError> {
-        let module = wasmtime::Module::new(&self.shared.engine, wasm)
-            .map_err(|e| BackendError::Compile(format!("{e:#}")))?;
-        let info = module_info(&module)?;
-        Ok((module, info))
-    }
-
-    pub(crate) fn engine_config(&self) -> &EngineConfig {
+    fn config(&self) -> &EngineConfig {
         &self.shared.config
     }
-}
 
-/// Advances the engine's epoch every `tick` until the engine is gone. The thread holds
-/// only a weak reference, so it does not keep the engine alive.
-fn start_ticker(engine: &wasmtime::Engine, tick: Duration) -> Result<(), BackendError> {
-    if tick.is_zero() {
-        return Err(BackendError::Engine(
-            "the deadline tick must not be zero".into(),
-        ));
+    fn linker_provides(
+        linker: &Self::Linker,
+        store: &mut wasmtime::Store<Data>,
+        namespace: &str,
+        name: &str,
+    ) -> bool {
+        linker.get(store, namespace, name).is_ok()
     }
-    let weak = engine.weak();
-    thread::Builder::new()
-        .name("strait-epoch".into())
-        .spawn(move || {
-            loop {
-                thread::sleep(tick);
-                match weak.upgrade() {
-                    Some(engine) => engine.increment_epoch(),
-                    None => break,
-                }
-            }
-        })
-        .map(drop)
-        .map_err(|e| BackendError::Engine(format!("cannot start the epoch thread: {e}")))
-}
 
-fn extern_desc(ty: &ExternType) -> Result<ExternDesc, BackendError> {
-    Ok(match ty {
-        ExternType::Func(f) => ExternDesc::Func(func_sig(f)?),
-        ExternType::Memory(m) => ExternDesc::Memory {
-            min: m.minimum(),
-            max: m.maximum(),
-        },
-        ExternType::Table(t) => ExternDesc::Table {
-            element: wtype(&wasmtime::ValType::Ref(t.element().clone()))?,
-            min: t.minimum(),
-            max: t.maximum(),
-        },
-        ExternType::Global(g) => ExternDesc::Global {
-            ty: wtype(g.content())?,
-            mutable: g.mutability() == wasmtime::Mutability::Var,
-        },
-        ExternType::Tag(_) => {
-            return Err(BackendError::Compile(
-                "exception tags are not supported".into(),
-            ));
-        }
-    })
-}
-
-fn module_info(module: &wasmtime::Module) -> Result<ModuleInfo, BackendError> {
-    let imports = module
-        .imports()
-        .map(|i| {
-            Ok(ImportDesc {
-                namespace: i.module().into(),
-                name: i.name().into(),
-                ty: extern_desc(&i.ty())?,
-            })
-        })
-        .collect::<Result<Vec<_>, BackendError>>()?;
-    let exports = module
-        .exports()
-        .map(|e| {
-            Ok(ExportDesc {
-                name: e.name().into(),
-                ty: extern_desc(&e.ty())?,
-            })
-        })
-        .collect::<Result<Vec<_>, BackendError>>()?;
-    Ok(ModuleInfo::new(imports, exports))
+    fn set_deadline(
+        store: &mut wasmtime::Store<Data>,
+        tick: Option<Duration>,
+        deadline: Option<Duration>,
+    ) -> Result<(), BackendError> {
+        let Some(tick) = tick else {
+            return match deadline {
+                None => Ok(()),
+                Some(_) => Err(BackendError::Unsupported(
+                    "deadlines need EngineConfig::deadline_tick".into(),
+                )),
+            };
+        };
+        let ticks = match deadline {
+            // Rounded up, and at least one tick, so a deadline is never shorter than asked.
+            Some(d) => u64::try_from(d.as_nanos().div_ceil(tick.as_nanos().max(1)))
+                .unwrap_or(NO_DEADLINE)
+                .clamp(1, NO_DEADLINE),
+            None => NO_DEADLINE,
+        };
+        store.set_epoch_deadline(ticks);
+        Ok(())
+    }
 }
