@@ -13,7 +13,7 @@ use crate::budget::BudgetLimiter;
 use crate::config::{EngineConfig, StoreConfig};
 use crate::context::Caller;
 use crate::error::BackendError;
-use crate::fast::{FastShape, FastValue, MAX_ARITY};
+use crate::fast::{FastShape, MAX_ARITY};
 use crate::func::Module;
 use crate::host::HostFunc;
 use crate::module_info::ModuleInfo;
@@ -153,12 +153,14 @@ pub trait Backend: Clone + Send + Sync + Sized + 'static {
         shape: FastShape,
     ) -> Option<Self::FastFunc>;
 
-    /// Calls a typed handle with its `i32` arguments (only the first `arity` are used).
+    /// Calls a typed handle with its `i32` arguments (only the first `arity` are used);
+    /// its result, if it has one, is written into `results[0]`.
     fn call_fast(
         ctx: &mut Self::Context<'_>,
         func: &Self::FastFunc,
         args: &[i32; MAX_ARITY],
-    ) -> Result<FastValue, BackendError>;
+        results: &mut [WValue],
+    ) -> Result<(), BackendError>;
 
     /// A linker for one instantiation in `store`.
     fn new_linker(store: &Self::Store) -> Self::Linker;

@@ -84,6 +84,8 @@ pub trait FastResult: Copy + Send + Sync + 'static {
     const KIND: ResultKind;
     /// As a fast call's value.
     fn into_value(self) -> FastValue;
+    /// Writes the result into a results buffer already checked to fit.
+    fn write_to(self, results: &mut [WValue]);
     /// From the results a host function left, if they have this type.
     fn from_results(results: &[WValue]) -> Option<Self>;
     /// The zeroed results buffer a host function starts from, and its length.
@@ -96,6 +98,8 @@ impl FastResult for () {
     fn into_value(self) -> FastValue {
         None
     }
+    #[inline]
+    fn write_to(self, _: &mut [WValue]) {}
     #[inline]
     fn from_results(_: &[WValue]) -> Option<Self> {
         Some(())
@@ -113,6 +117,12 @@ macro_rules! scalar_results {
             #[inline]
             fn into_value(self) -> FastValue {
                 Some(WValue::$v(self))
+            }
+            #[inline]
+            fn write_to(self, results: &mut [WValue]) {
+                if let Some(slot) = results.first_mut() {
+                    *slot = WValue::$v(self);
+                }
             }
             #[inline]
             fn from_results(results: &[WValue]) -> Option<Self> {
@@ -299,29 +309,31 @@ macro_rules! __fast_paths {
             ctx: &mut Self::Context<'_>,
             func: &Self::FastFunc,
             args: &[i32; $crate::fast::MAX_ARITY],
-        ) -> Result<$crate::fast::FastValue, $crate::BackendError> {
+            results: &mut [$crate::WValue],
+        ) -> Result<(), $crate::BackendError> {
             #[inline]
             fn by_arity<R: $engine::WasmResults + $crate::fast::FastResult>(
                 ctx: impl $engine::AsContextMut,
                 func: &$crate::__typed_by_arity!($engine, R; $(($($a)*))*),
                 args: &[i32; $crate::fast::MAX_ARITY],
-            ) -> Result<$crate::fast::FastValue, $crate::BackendError> {
+                results: &mut [$crate::WValue],
+            ) -> Result<(), $crate::BackendError> {
                 match func {
                     $($crate::fast::ByArity::$arity(f) => {
                         let [$($a,)* ..] = *args;
                         f.call(ctx, ($($a,)*))
                     })*
                 }
-                .map($crate::fast::FastResult::into_value)
+                .map(|r| $crate::fast::FastResult::write_to(r, results))
                 .map_err($from_error)
             }
             use $crate::fast::FastFunc as F;
             match func {
-                F::None(f) => by_arity(&mut *ctx, f, args),
-                F::I32(f) => by_arity(&mut *ctx, f, args),
-                F::I64(f) => by_arity(&mut *ctx, f, args),
-                F::F32(f) => by_arity(&mut *ctx, f, args),
-                F::F64(f) => by_arity(&mut *ctx, f, args),
+                F::None(f) => by_arity(&mut *ctx, f, args, results),
+                F::I32(f) => by_arity(&mut *ctx, f, args, results),
+                F::I64(f) => by_arity(&mut *ctx, f, args, results),
+                F::F32(f) => by_arity(&mut *ctx, f, args, results),
+                F::F64(f) => by_arity(&mut *ctx, f, args, results),
             }
         }
 

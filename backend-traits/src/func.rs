@@ -6,7 +6,7 @@ use alloc::sync::Arc;
 use crate::backend::Backend;
 use crate::context::AsContextMut;
 use crate::error::BackendError;
-use crate::fast::{FastShape, FastValue, MAX_ARITY};
+use crate::fast::{FastShape, MAX_ARITY};
 use crate::module_info::ModuleInfo;
 use crate::small_buf::SmallBuf;
 use crate::store::StoreId;
@@ -156,11 +156,7 @@ impl<B: Backend> Func<B> {
                     *slot = *x;
                 }
             }
-            let value = B::call_fast(&mut cx.inner, fast, &i32s)?;
-            if let (Some(value), Some(slot)) = (value, results.first_mut()) {
-                *slot = value;
-            }
-            return Ok(());
+            return B::call_fast(&mut cx.inner, fast, &i32s, results);
         }
         let params =
             SmallBuf::<B::Val, INLINE_VALUES>::collect_from(args.iter().copied().map(B::to_val));
@@ -174,18 +170,20 @@ impl<B: Backend> Func<B> {
         Ok(())
     }
 
-    /// Calls a fast-path function with its `i32` arguments; `None` if it has no fast path.
+    /// Calls a fast-path function with its `i32` arguments, writing its result into
+    /// `results`; `None` if it has no fast path.
     #[inline]
     pub(crate) fn call_fast(
         &self,
         ctx: &mut impl AsContextMut<B>,
         args: &[i32; MAX_ARITY],
-    ) -> Option<Result<FastValue, BackendError>> {
+        results: &mut [WValue],
+    ) -> Option<Result<(), BackendError>> {
         let fast = self.fast.as_ref()?;
         let mut cx = ctx.as_context_mut();
         Some(
             same_store(cx.data().id(), self.store)
-                .and_then(|()| B::call_fast(&mut cx.inner, fast, args)),
+                .and_then(|()| B::call_fast(&mut cx.inner, fast, args, results)),
         )
     }
 }

@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use crate::backend::Backend;
 use crate::context::AsContextMut;
 use crate::error::BackendError;
-use crate::fast::{FastValue, MAX_ARITY};
+use crate::fast::MAX_ARITY;
 use crate::func::{Func, same_store};
 use crate::value::{FuncSig, WType, WValue};
 
@@ -201,8 +201,11 @@ impl<B: Backend, P: WasmTypeList, R: WasmTypeList> TypedFunc<B, P, R> {
     /// Calls it in `ctx`: its store, or a caller on it inside a host function.
     #[inline]
     pub fn call(&self, mut ctx: impl AsContextMut<B>, params: P) -> Result<R, BackendError> {
-        if let Some(result) = self.func.call_fast(&mut ctx, &params.to_i32s()) {
-            return result.and_then(load::<R>);
+        let mut one = [WValue::I32(0)];
+        if let Some(result) = self.func.call_fast(&mut ctx, &params.to_i32s(), &mut one) {
+            result?;
+            let values = one.get(..R::TYPES.len()).unwrap_or_default();
+            return R::load(values).ok_or_else(|| mismatch::<R>());
         }
         let mut args = [WValue::I32(0); MAX_ARITY];
         params.store(&mut args);
@@ -220,15 +223,6 @@ impl<B: Backend, P: WasmTypeList, R: WasmTypeList> TypedFunc<B, P, R> {
     pub fn func(&self) -> &Func<B> {
         &self.func
     }
-}
-
-#[inline]
-fn load<R: WasmTypeList>(value: FastValue) -> Result<R, BackendError> {
-    match value {
-        None => R::load(&[]),
-        Some(value) => R::load(&[value]),
-    }
-    .ok_or_else(|| mismatch::<R>())
 }
 
 #[cold]
