@@ -1,11 +1,12 @@
 //! The IT instruction set, defined once.
 //!
-//! [`for_each_instruction!`] holds the whole instruction table of `spec/it-section.md` §3.2:
-//! opcode, variant name, immediates, text name and semantics. Every piece of code that needs
-//! the list (the [`Instruction`] enum, decoding, encoding, printing, parsing, the adapter
-//! compiler and interpreter) is generated from it by a macro of its own, in the style of
-//! wasmparser's `for_each_operator!`. Adding an instruction is one row here (plus, for a new
-//! kind of semantics, the code that gives that kind a meaning).
+//! [`for_each_instruction!`](crate::for_each_instruction) holds the whole instruction table of
+//! `spec/it-section.md` §3.2: opcode, variant name, immediates, text name and semantics. Every
+//! piece of code that needs the list (the [`Instruction`] enum, decoding, encoding, printing,
+//! parsing, the adapter compiler and interpreter) is generated from it by a macro of its own,
+//! in the style of wasmparser's `for_each_operator!`. Adding an instruction is one row here
+//! (plus, for a new kind of semantics, the code that gives that kind a meaning); the tests
+//! write instructions in the text format, so a new row needs no test-side list either.
 //!
 //! A row reads `opcode Variant { immediate: Kind, … } "text.name" => semantics`:
 //! - immediate kinds: `U32` (uleb, at most `u32::MAX`), `I32` (`i32.push`: uleb truncated to
