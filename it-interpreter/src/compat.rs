@@ -5,7 +5,7 @@
 //! runtime's link-time signature check (D29). Records are structural at run time: only field
 //! count and field types matter, never names.
 
-use crate::memory::{FieldLayout, MAX_DEPTH, RecordTable};
+use crate::records::{FieldLayout, MAX_DEPTH, RecordTable};
 use crate::types::{FunctionType, IType};
 use crate::values::IValue;
 use alloc::vec::Vec;

@@ -1,11 +1,12 @@
 //! The IT instruction set, defined once.
 //!
-//! [`for_each_instruction!`] holds the whole instruction table of `spec/it-section.md` §3.2:
-//! opcode, variant name, immediates, text name and semantics. Every piece of code that needs
-//! the list (the [`Instruction`] enum, decoding, encoding, printing, parsing, the adapter
-//! compiler and interpreter) is generated from it by a macro of its own, in the style of
-//! wasmparser's `for_each_operator!`. Adding an instruction is one row here (plus, for a new
-//! kind of semantics, the code that gives that kind a meaning).
+//! [`for_each_instruction!`](crate::for_each_instruction) holds the whole instruction table of
+//! `spec/it-section.md` §3.2: opcode, variant name, immediates, text name and semantics. Every
+//! piece of code that needs the list (the [`Instruction`] enum, decoding, encoding, printing,
+//! parsing, the adapter compiler and interpreter) is generated from it by a macro of its own,
+//! in the style of wasmparser's `for_each_operator!`. Adding an instruction is one row here
+//! (plus, for a new kind of semantics, the code that gives that kind a meaning); the tests
+//! write instructions in the text format, so a new row needs no test-side list either.
 //!
 //! A row reads `opcode Variant { immediate: Kind, … } "text.name" => semantics`:
 //! - immediate kinds: `U32` (uleb, at most `u32::MAX`), `I32` (`i32.push`: uleb truncated to
@@ -14,7 +15,7 @@
 //!   `checked` (range-checked), `reinterpret` (same width, bit pattern kept: D9) and `nonzero`
 //!   (`v != 0`); or a single identifier naming a behaviour the interpreter implements.
 
-use crate::types::IType;
+use crate::types::{IType, for_each_scalar_type};
 use core::fmt;
 
 /// Calls `$mac!` with the whole instruction table (see the module documentation).
@@ -94,51 +95,35 @@ macro_rules! immediate_type {
     };
 }
 
-/// The scalar kinds that numeric conversions read and produce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScalarKind {
-    /// `boolean`
-    Boolean,
-    /// `s8`
-    S8,
-    /// `s16`
-    S16,
-    /// `s32`
-    S32,
-    /// `s64`
-    S64,
-    /// `u8`
-    U8,
-    /// `u16`
-    U16,
-    /// `u32`
-    U32,
-    /// `u64`
-    U64,
-    /// `i32`
-    I32,
-    /// `i64`
-    I64,
+/// Generates [`ScalarKind`] from the integer-like rows of the scalar list
+/// (`for_each_scalar_type!` in `types.rs`): every scalar but the floats.
+macro_rules! define_scalar_kind {
+    (
+        interface { $( $(#[$idoc:meta])* $interface:ident $itext:literal, )* }
+        float { $( $(#[$fdoc:meta])* $float:ident $ftext:literal, )* }
+        core { $( $(#[$cdoc:meta])* $core:ident $ctext:literal, )* }
+    ) => {
+        /// The scalar kinds that numeric conversions read and produce: the integer-like
+        /// scalars of [`IType`] (all but the floats).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ScalarKind {
+            $( $(#[$idoc])* $interface, )*
+            $( $(#[$cdoc])* $core, )*
+        }
+
+        impl ScalarKind {
+            /// The interface type of this kind.
+            pub fn itype(self) -> IType {
+                match self {
+                    $( ScalarKind::$interface => IType::$interface, )*
+                    $( ScalarKind::$core => IType::$core, )*
+                }
+            }
+        }
+    };
 }
 
-impl ScalarKind {
-    /// The interface type of this kind.
-    pub fn itype(self) -> IType {
-        match self {
-            ScalarKind::Boolean => IType::Boolean,
-            ScalarKind::S8 => IType::S8,
-            ScalarKind::S16 => IType::S16,
-            ScalarKind::S32 => IType::S32,
-            ScalarKind::S64 => IType::S64,
-            ScalarKind::U8 => IType::U8,
-            ScalarKind::U16 => IType::U16,
-            ScalarKind::U32 => IType::U32,
-            ScalarKind::U64 => IType::U64,
-            ScalarKind::I32 => IType::I32,
-            ScalarKind::I64 => IType::I64,
-        }
-    }
-}
+for_each_scalar_type!(define_scalar_kind);
 
 /// How a numeric conversion treats values (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,11 @@
 //!
 //! The instruction set is defined once, in [`for_each_instruction!`]; every other part of the
 //! crate is generated from that table.
+//!
+//! The modules build on each other without circles: [`types`] and [`values`], then
+//! [`records`] (record layouts), [`compat`] (value/type compatibility), [`memory`] (lifting and
+//! lowering) and [`adapter`] (compiler and interpreter); beside them, [`instructions`],
+//! [`section`], [`binary`], [`text`] and [`module`] for the section and its formats.
 #![no_std]
 #![cfg_attr(
     not(test),
@@ -24,6 +29,7 @@ mod convert;
 pub mod instructions;
 pub mod memory;
 pub mod module;
+pub mod records;
 pub mod section;
 pub mod text;
 pub mod types;

@@ -8,44 +8,112 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-/// An interface type (17 variants, `spec/it-section.md` §1.1).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum IType {
-    /// `boolean`: stored as one byte, lowered to an `i32` 0/1.
-    Boolean,
-    /// `s8`
-    S8,
-    /// `s16`
-    S16,
-    /// `s32`: an interface integer (listed as `i32`).
-    S32,
-    /// `s64`: an interface integer (listed as `i64`).
-    S64,
-    /// `u8`
-    U8,
-    /// `u16`
-    U16,
-    /// `u32`
-    U32,
-    /// `u64`
-    U64,
-    /// `f32`
-    F32,
-    /// `f64`
-    F64,
-    /// `string`: UTF-8 text, passed as (pointer, byte length).
-    String,
-    /// `byte_array`: the specialised array of `u8`, passed as (pointer, byte length).
-    ByteArray,
-    /// `array (T)`: a homogeneous array, passed as (pointer, element count).
-    Array(alloc::boxed::Box<IType>),
-    /// `i32`: a core-wasm integer.
-    I32,
-    /// `i64`: a core-wasm integer.
-    I64,
-    /// `record N`: a reference to entry `N` of the module's type list.
-    Record(u64),
+/// Calls `$mac!` with the scalar interface types, the one list of them: [`IType`]'s scalar
+/// variants, their IT text names and [`ScalarKind`](crate::instructions::ScalarKind) (the
+/// integer-like scalars numeric conversions read and produce) are all generated from it.
+///
+/// The rows are grouped as `spec/it-section.md` §1.1 orders them: the interface integers (and
+/// `boolean`), the floats, then the core-wasm integers. A row reads `Variant "text name"`,
+/// after its doc comment.
+macro_rules! for_each_scalar_type {
+    ($mac:ident) => {
+        $mac! {
+            interface {
+                /// `boolean`: stored as one byte, lowered to an `i32` 0/1.
+                Boolean "boolean",
+                /// `s8`
+                S8 "s8",
+                /// `s16`
+                S16 "s16",
+                /// `s32`: an interface integer (listed as `i32`).
+                S32 "s32",
+                /// `s64`: an interface integer (listed as `i64`).
+                S64 "s64",
+                /// `u8`
+                U8 "u8",
+                /// `u16`
+                U16 "u16",
+                /// `u32`
+                U32 "u32",
+                /// `u64`
+                U64 "u64",
+            }
+            float {
+                /// `f32`
+                F32 "f32",
+                /// `f64`
+                F64 "f64",
+            }
+            core {
+                /// `i32`: a core-wasm integer.
+                I32 "i32",
+                /// `i64`: a core-wasm integer.
+                I64 "i64",
+            }
+        }
+    };
 }
+pub(crate) use for_each_scalar_type;
+
+/// Generates [`IType`] (the scalar rows, then the compound variants in §1.1 order), its IT
+/// text rendering and [`IType::from_keyword`].
+macro_rules! define_itype {
+    (
+        interface { $( $(#[$idoc:meta])* $interface:ident $itext:literal, )* }
+        float { $( $(#[$fdoc:meta])* $float:ident $ftext:literal, )* }
+        core { $( $(#[$cdoc:meta])* $core:ident $ctext:literal, )* }
+    ) => {
+        /// An interface type (17 variants, `spec/it-section.md` §1.1).
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum IType {
+            $( $(#[$idoc])* $interface, )*
+            $( $(#[$fdoc])* $float, )*
+            /// `string`: UTF-8 text, passed as (pointer, byte length).
+            String,
+            /// `byte_array`: the specialised array of `u8`, passed as (pointer, byte length).
+            ByteArray,
+            /// `array (T)`: a homogeneous array, passed as (pointer, element count).
+            Array(alloc::boxed::Box<IType>),
+            $( $(#[$cdoc])* $core, )*
+            /// `record N`: a reference to entry `N` of the module's type list.
+            Record(u64),
+        }
+
+        impl IType {
+            /// The type a keyword of the IT text format names by itself: a scalar's name,
+            /// `string` or `byte_array`. `array (T)` and `record N` take more than one token,
+            /// and Marine's `bool` is an alias the parser adds; both are `None` here.
+            pub(crate) fn from_keyword(keyword: &str) -> Option<IType> {
+                Some(match keyword {
+                    $( $itext => IType::$interface, )*
+                    $( $ftext => IType::$float, )*
+                    $( $ctext => IType::$core, )*
+                    "string" => IType::String,
+                    "byte_array" => IType::ByteArray,
+                    _ => return None,
+                })
+            }
+        }
+
+        /// The IT text format of a type, as strait prints it (`boolean`, `byte_array`: D6, D7).
+        impl fmt::Display for IType {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let name = match self {
+                    $( IType::$interface => $itext, )*
+                    $( IType::$float => $ftext, )*
+                    $( IType::$core => $ctext, )*
+                    IType::String => "string",
+                    IType::ByteArray => "byte_array",
+                    IType::Array(inner) => return write!(f, "array ({inner})"),
+                    IType::Record(id) => return write!(f, "record {id}"),
+                };
+                f.write_str(name)
+            }
+        }
+    };
+}
+
+for_each_scalar_type!(define_itype);
 
 impl IType {
     /// Size in bytes of a value of this type inside a record or an array (packed layout,
@@ -129,32 +197,6 @@ impl fmt::Display for Listing<'_> {
                     None => write!(f, "record {id}"),
                 };
             }
-        };
-        f.write_str(name)
-    }
-}
-
-/// The IT text format of a type, as strait prints it (`boolean`, `byte_array`: D6, D7).
-impl fmt::Display for IType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self {
-            IType::Boolean => "boolean",
-            IType::S8 => "s8",
-            IType::S16 => "s16",
-            IType::S32 => "s32",
-            IType::S64 => "s64",
-            IType::U8 => "u8",
-            IType::U16 => "u16",
-            IType::U32 => "u32",
-            IType::U64 => "u64",
-            IType::F32 => "f32",
-            IType::F64 => "f64",
-            IType::String => "string",
-            IType::ByteArray => "byte_array",
-            IType::I32 => "i32",
-            IType::I64 => "i64",
-            IType::Array(inner) => return write!(f, "array ({inner})"),
-            IType::Record(id) => return write!(f, "record {id}"),
         };
         f.write_str(name)
     }

@@ -3,8 +3,12 @@
 //! may allocate only what the bounds checks and the lift budget admitted.
 //!
 //! Host allocations are measured with a counting global allocator. Its counters are
-//! process-wide, so this binary holds a single test that runs every scenario in turn.
+//! process-wide, so this binary holds a single test that runs every scenario in turn, and it
+//! stays a binary of its own: in `tests/all` every other test would allocate into the count.
 
+// The helpers of `tests/all`; this binary uses some of them.
+#[allow(dead_code)]
+#[path = "all/support.rs"]
 mod support;
 
 use proptest::prelude::*;
@@ -91,7 +95,7 @@ fn deep_walks_fit_a_small_stack() {
                 "f",
                 func(&[], &[]),
                 sig(&[], &[]),
-                "call-core 3; record.lift_memory 6; call-core 1; i32.push 0; call-core 5",
+                "call-core 3 record.lift_memory 6 call-core 1 i32.push 0 call-core 5",
             );
             assert!(module.compile().is_err());
         })
@@ -138,7 +142,7 @@ fn wrapping_pointers_and_lengths() {
         "f",
         func(&[("p", IType::I32), ("n", IType::I32)], &[IType::String]),
         sig(&[], &[]),
-        "arg.get 0; arg.get 1; string.lift_memory",
+        "arg.get 0 arg.get 1 string.lift_memory",
     );
     let module = builder.compile().unwrap();
     let mut host = TestHost::new(&module, 64);
@@ -327,7 +331,7 @@ fn amplification_hits_the_lift_budget() {
             &[array(IType::String)],
         ),
         sig(&[], &[]),
-        "arg.get 0; arg.get 1; array.lift_memory string",
+        "arg.get 0 arg.get 1 array.lift_memory string",
     );
     let module = builder.compile().unwrap();
     let mut host = TestHost::new(&module, 0);

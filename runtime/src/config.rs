@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
+use crate::settings::{ModuleSettings, for_each_module_setting};
+
 /// A service's configuration: its memory budget and its modules in load order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServiceConfig {
@@ -31,44 +33,23 @@ pub struct ServiceConfig {
 }
 
 /// One module of a service, with `[default]` already applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ModuleConfig {
     /// The service name, which other modules import under; unique within the service.
     pub name: String,
     /// The module's file (`.wasm`, or `.wat` with inline IT annotations), resolved.
     pub file: PathBuf,
-    /// Whether `log_utf8_string` is provided (default true).
-    pub logger_enabled: bool,
-    /// Filters logger targets (default `i32::MAX`, D32).
-    pub logging_mask: i32,
-    /// Mounted binaries: host import name → host program, sorted by name.
-    pub mounted_binaries: Vec<(String, PathBuf)>,
-    /// WASI settings.
-    pub wasi: WasiConfig,
+    /// Its per-module keys (logger, mounted binaries, WASI), as [`Service::load_module`]
+    /// takes them.
+    ///
+    /// [`Service::load_module`]: crate::Service::load_module
+    pub settings: ModuleSettings,
 }
 
-impl Default for ModuleConfig {
-    fn default() -> Self {
-        Self {
-            name: String::new(),
-            file: PathBuf::new(),
-            logger_enabled: true,
-            logging_mask: i32::MAX,
-            mounted_binaries: Vec::new(),
-            wasi: WasiConfig::default(),
-        }
-    }
-}
-
-/// A module's WASI settings.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct WasiConfig {
-    /// Environment variables, sorted by name.
-    pub envs: Vec<(String, String)>,
-    /// Guest alias → host directory, sorted by alias. Host paths are kept as written: a
-    /// relative one resolves against the process working directory (D61).
-    pub mapped_dirs: Vec<(String, PathBuf)>,
-}
+/// The WASI keys of a module are fields of [`ModuleSettings`] now (`envs`, `mapped_dirs`), which
+/// [`ModuleConfig::settings`] holds.
+#[deprecated(note = "the WASI keys are `ModuleSettings::envs` and `ModuleSettings::mapped_dirs`")]
+pub type WasiConfig = ModuleSettings;
 
 /// Why a configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -126,8 +107,10 @@ impl ServiceConfig {
             .modules_dir
             .map(|dir| resolve(base_dir, Path::new(&dir)))
             .transpose()?;
-        let default = raw.default.unwrap_or_default();
-        let defaults = ModuleConfig::default().with(&default, base_dir)?;
+        let mut defaults = ModuleConfig::default();
+        if let Some(default) = &raw.default {
+            default.merge_into(&mut defaults.settings, base_dir)?;
+        }
 
         let mut names = BTreeSet::new();
         let mut modules = Vec::with_capacity(raw.module.len());
@@ -151,12 +134,13 @@ impl ServiceConfig {
                 (None, Some(dir)) => dir.join(file_name),
                 (None, None) => return Err(ConfigError::NoModulePath(module.name)),
             };
-            let config = ModuleConfig {
+            let mut config = ModuleConfig {
                 name: module.name,
                 file,
-                ..defaults.clone()
+                settings: defaults.settings.clone(),
             };
-            modules.push(config.with(&settings, base_dir)?);
+            settings.merge_into(&mut config.settings, base_dir)?;
+            modules.push(config);
         }
 
         Ok(Self {
@@ -164,45 +148,6 @@ impl ServiceConfig {
             modules,
             defaults,
         })
-    }
-}
-
-impl ModuleConfig {
-    /// These settings overridden by the keys `raw` sets; maps are merged per entry, `raw`'s
-    /// entry winning.
-    fn with(mut self, raw: &RawModule, base_dir: &Path) -> Result<Self, ConfigError> {
-        if let Some(enabled) = raw.logger_enabled {
-            self.logger_enabled = enabled;
-        }
-        if let Some(mask) = raw.logging_mask {
-            self.logging_mask = mask;
-        }
-        if let Some(binaries) = &raw.mounted_binaries {
-            let mut merged: BTreeMap<String, PathBuf> = core::mem::take(&mut self.mounted_binaries)
-                .into_iter()
-                .collect();
-            for (name, program) in binaries {
-                merged.insert(name.clone(), resolve(base_dir, Path::new(program))?);
-            }
-            self.mounted_binaries = merged.into_iter().collect();
-        }
-        if let Some(wasi) = &raw.wasi {
-            if let Some(envs) = &wasi.envs {
-                let mut merged: BTreeMap<String, String> =
-                    core::mem::take(&mut self.wasi.envs).into_iter().collect();
-                merged.extend(envs.iter().map(|(k, v)| (k.clone(), v.clone())));
-                self.wasi.envs = merged.into_iter().collect();
-            }
-            if let Some(dirs) = &wasi.mapped_dirs {
-                let mut merged: BTreeMap<String, PathBuf> =
-                    core::mem::take(&mut self.wasi.mapped_dirs)
-                        .into_iter()
-                        .collect();
-                merged.extend(dirs.iter().map(|(k, v)| (k.clone(), PathBuf::from(v))));
-                self.wasi.mapped_dirs = merged.into_iter().collect();
-            }
-        }
-        Ok(self)
     }
 }
 
@@ -230,42 +175,124 @@ struct RawConfig {
     default: Option<RawModule>,
 }
 
-#[derive(Deserialize)]
-struct RawNamedModule {
-    name: String,
-    file_name: Option<String>,
-    load_from: Option<String>,
-    // The keys a `[default]` section may also set. Spelled out rather than flattened, so that
-    // type errors keep their position in the file.
-    logger_enabled: Option<bool>,
-    logging_mask: Option<i32>,
-    wasi: Option<RawWasi>,
-    mounted_binaries: Option<BTreeMap<String, String>>,
-}
-
-impl RawNamedModule {
-    fn settings(&self) -> RawModule {
-        RawModule {
-            logger_enabled: self.logger_enabled,
-            logging_mask: self.logging_mask,
-            wasi: self.wasi.clone(),
-            mounted_binaries: self.mounted_binaries.clone(),
+/// Generates, from the key list (`settings.rs`), the serde structs of a `[[module]]` entry, of
+/// `[default]` and of their `wasi` tables, and the merge of their keys into [`ModuleSettings`].
+macro_rules! define_raw_settings {
+    (
+        module { $(
+            $(#[doc = $mdoc:literal])*
+            $(#[cfg($mcfg:meta)])?
+            $mkey:ident: $mty:ty = $mdefault:expr, toml $mraw:ty, merge $mmerge:ident;
+        )* }
+        wasi { $(
+            $(#[doc = $wdoc:literal])*
+            $(#[cfg($wcfg:meta)])?
+            $wkey:ident: $wty:ty = $wdefault:expr, toml $wraw:ty, merge $wmerge:ident;
+        )* }
+    ) => {
+        /// A `[[module]]` entry: its name and file, then the keys a `[default]` section may also
+        /// set. Spelled out rather than flattened, so that type errors keep their position in
+        /// the file.
+        #[derive(Deserialize)]
+        struct RawNamedModule {
+            name: String,
+            file_name: Option<String>,
+            load_from: Option<String>,
+            $( $(#[cfg($mcfg)])? $mkey: Option<$mraw>, )*
+            wasi: Option<RawWasi>,
         }
+
+        /// The `[default]` section, or the keys of a `[[module]]` entry it may also set.
+        #[derive(Deserialize)]
+        struct RawModule {
+            $( $(#[cfg($mcfg)])? $mkey: Option<$mraw>, )*
+            wasi: Option<RawWasi>,
+        }
+
+        /// A `wasi` table.
+        #[derive(Deserialize, Clone)]
+        struct RawWasi {
+            $( $(#[cfg($wcfg)])? $wkey: Option<$wraw>, )*
+        }
+
+        impl RawNamedModule {
+            /// The keys of this entry that `[default]` may also set.
+            fn settings(&self) -> RawModule {
+                RawModule {
+                    $( $(#[cfg($mcfg)])? $mkey: self.$mkey.clone(), )*
+                    wasi: self.wasi.clone(),
+                }
+            }
+        }
+
+        impl RawModule {
+            /// Overrides `settings` with the keys this sets, each merged as its row says.
+            fn merge_into(
+                &self,
+                settings: &mut ModuleSettings,
+                base_dir: &Path,
+            ) -> Result<(), ConfigError> {
+                $(
+                    $(#[cfg($mcfg)])?
+                    if let Some(value) = &self.$mkey {
+                        $mmerge(&mut settings.$mkey, value, base_dir)?;
+                    }
+                )*
+                if let Some(wasi) = &self.wasi {
+                    $(
+                        $(#[cfg($wcfg)])?
+                        if let Some(value) = &wasi.$wkey {
+                            $wmerge(&mut settings.$wkey, value, base_dir)?;
+                        }
+                    )*
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+for_each_module_setting!(define_raw_settings);
+
+/// `merge replace`: the key's value wins.
+fn replace<T: Clone>(setting: &mut T, value: &T, _base_dir: &Path) -> Result<(), ConfigError> {
+    *setting = value.clone();
+    Ok(())
+}
+
+/// `merge entries`: the table merged into the setting per entry, the table's entry winning;
+/// values kept as written.
+fn entries<V: for<'a> From<&'a str>>(
+    setting: &mut Vec<(String, V)>,
+    table: &BTreeMap<String, String>,
+    _base_dir: &Path,
+) -> Result<(), ConfigError> {
+    merge_entries(setting, table, |value| Ok(V::from(value)))
+}
+
+/// `merge resolved_entries`: as `entries`, with each value a path resolved against the config
+/// file's directory (see [`resolve`]).
+fn resolved_entries(
+    setting: &mut Vec<(String, PathBuf)>,
+    table: &BTreeMap<String, String>,
+    base_dir: &Path,
+) -> Result<(), ConfigError> {
+    merge_entries(setting, table, |path| resolve(base_dir, Path::new(path)))
+}
+
+/// Merges `table` into `setting` per entry, `table`'s entry winning; the result is sorted by
+/// name. Values are converted in name order, so the first failing one is the error.
+fn merge_entries<V>(
+    setting: &mut Vec<(String, V)>,
+    table: &BTreeMap<String, String>,
+    value: impl Fn(&str) -> Result<V, ConfigError>,
+) -> Result<(), ConfigError> {
+    let mut merged: BTreeMap<String, V> = core::mem::take(setting).into_iter().collect();
+    for (name, raw) in table {
+        merged.insert(name.clone(), value(raw)?);
     }
-}
-
-#[derive(Deserialize, Default, Clone)]
-struct RawModule {
-    logger_enabled: Option<bool>,
-    logging_mask: Option<i32>,
-    wasi: Option<RawWasi>,
-    mounted_binaries: Option<BTreeMap<String, String>>,
-}
-
-#[derive(Deserialize, Default, Clone)]
-struct RawWasi {
-    envs: Option<BTreeMap<String, String>>,
-    mapped_dirs: Option<BTreeMap<String, String>>,
+    *setting = merged.into_iter().collect();
+    Ok(())
 }
 
 /// `total_memory_limit`: `"Infinity"`/`"infinity"` (`None`), a byte-size string, or an integer
@@ -597,32 +624,32 @@ mod tests {
             panic!("two modules expected")
         };
         // D31: [default] applies where the module says nothing; built-ins below it.
-        assert!(plain.logger_enabled);
-        assert_eq!(plain.logging_mask, 3);
+        assert!(plain.settings.logger_enabled);
+        assert_eq!(plain.settings.logging_mask, 3);
         assert_eq!(
-            plain.mounted_binaries,
+            plain.settings.mounted_binaries,
             [
                 ("curl".into(), "/opt/curl".into()),
                 ("ls".into(), "/bin/ls".into())
             ]
         );
         assert_eq!(
-            plain.wasi.envs,
+            plain.settings.envs,
             [
                 ("ONLY_DEFAULT".into(), "1".into()),
                 ("SHARED".into(), "default".into())
             ]
         );
         assert_eq!(
-            plain.wasi.mapped_dirs,
+            plain.settings.mapped_dirs,
             [("tmp".into(), PathBuf::from("../tmp"))]
         );
         assert_eq!(plain.file, dir.0.join("mods/plain.wasm"));
 
-        assert!(!custom.logger_enabled);
-        assert_eq!(custom.logging_mask, 5);
+        assert!(!custom.settings.logger_enabled);
+        assert_eq!(custom.settings.logging_mask, 5);
         assert_eq!(
-            custom.mounted_binaries,
+            custom.settings.mounted_binaries,
             [
                 ("curl".into(), "/usr/bin/curl".into()),
                 ("ls".into(), "/bin/ls".into()),
@@ -630,7 +657,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            custom.wasi.envs,
+            custom.settings.envs,
             [
                 ("KEY".into(), "value".into()),
                 ("ONLY_DEFAULT".into(), "1".into()),
@@ -639,32 +666,34 @@ mod tests {
         );
         // D61: relative mapped dirs stay relative.
         assert_eq!(
-            custom.wasi.mapped_dirs,
+            custom.settings.mapped_dirs,
             [
                 ("/abs".into(), PathBuf::from("/tmp/x")),
                 ("sites".into(), PathBuf::from("./sites")),
                 ("tmp".into(), PathBuf::from("../tmp")),
             ]
         );
-        assert_eq!(config.defaults.logging_mask, 3);
+        assert_eq!(config.defaults.settings.logging_mask, 3);
         assert_eq!(config.defaults.name, "");
     }
 
     #[test]
     fn built_in_defaults() {
         let module = ModuleConfig::default();
-        assert!(module.logger_enabled);
-        assert_eq!(module.logging_mask, i32::MAX);
+        assert!(module.settings.logger_enabled);
+        assert_eq!(module.settings.logging_mask, i32::MAX);
         let dir = TempDir::new("builtin");
         let config = parse(
             "modules_dir = \".\"\ntotal_memory_limit = \"1 MiB\"\n[[module]]\nname = \"m\"\n",
             &dir.0,
         )
         .unwrap();
-        assert_eq!(config.modules[0].logging_mask, i32::MAX);
-        assert!(config.modules[0].logger_enabled);
-        assert!(config.modules[0].mounted_binaries.is_empty());
-        assert_eq!(config.modules[0].wasi, WasiConfig::default());
+        assert_eq!(config.modules[0].settings.logging_mask, i32::MAX);
+        assert!(config.modules[0].settings.logger_enabled);
+        assert!(config.modules[0].settings.mounted_binaries.is_empty());
+        assert!(config.modules[0].settings.envs.is_empty());
+        assert!(config.modules[0].settings.mapped_dirs.is_empty());
+        assert_eq!(config.modules[0].settings, ModuleSettings::default());
         let empty = parse("total_memory_limit = \"1 MiB\"\n", &dir.0).unwrap();
         assert!(empty.modules.is_empty());
     }
@@ -682,7 +711,9 @@ mod tests {
             let text = format!(
                 "modules_dir = \".\"\ntotal_memory_limit = 1\n[[module]]\nname = \"m\"\n{bad}\n"
             );
-            assert!(parse(&text, &dir.0).is_err(), "{bad}");
+            // Each key is a field of its own (not flattened), so the error points at it.
+            let error = parse(&text, &dir.0).unwrap_err();
+            assert!(error.contains("line 5"), "{bad}: {error}");
         }
         assert!(
             parse(
@@ -781,17 +812,17 @@ mod tests {
         let names: Vec<_> = url.modules.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["local_storage", "curl_adapter", "facade"]);
         assert_eq!(
-            url.modules[0].wasi.mapped_dirs,
+            url.modules[0].settings.mapped_dirs,
             [("sites".into(), PathBuf::from("../data/sites"))]
         );
         assert_eq!(
-            url.modules[1].mounted_binaries,
+            url.modules[1].settings.mounted_binaries,
             [("curl".into(), PathBuf::from("/usr/bin/curl"))]
         );
         let nolimit =
             ServiceConfig::from_file(shared.join("golden/configs/greeting.nolimit.toml")).unwrap();
         assert_eq!(nolimit.total_memory_limit, None);
-        assert!(!nolimit.modules[0].logger_enabled);
+        assert!(!nolimit.modules[0].settings.logger_enabled);
         let renamed =
             ServiceConfig::from_file(shared.join("artifacts/records_passing/Config.toml")).unwrap();
         assert_eq!(renamed.modules[0].name, "records_passing_effector");
@@ -805,13 +836,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            trace.modules[0].wasi.envs,
+            trace.modules[0].settings.envs,
             [("WASM_LOG".into(), "trace".into())]
         );
         let mask = ServiceConfig::from_file(
             shared.join("golden/configs/greeting_record.logging_mask0.toml"),
         )
         .unwrap();
-        assert_eq!(mask.modules[0].logging_mask, 0);
+        assert_eq!(mask.modules[0].settings.logging_mask, 0);
     }
 }

@@ -58,6 +58,7 @@ mod instance;
 pub mod interface;
 pub mod json;
 mod service;
+mod settings;
 
 pub use call_parameters::CallParameters;
 pub use engines::BACKENDS;

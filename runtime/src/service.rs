@@ -65,37 +65,7 @@ impl Default for ServiceOptions {
     }
 }
 
-/// How one module is loaded (the non-file part of a `[[module]]` config entry).
-#[derive(Debug, Clone)]
-pub struct ModuleSettings {
-    /// Whether `log_utf8_string` is provided (D42: a module importing it fails to load
-    /// without it).
-    pub logger_enabled: bool,
-    /// Filters logger targets (`spec/abi.md` §12); i32::MAX by default (D32).
-    pub logging_mask: i32,
-    /// WASI environment variables.
-    pub envs: Vec<(String, String)>,
-    /// WASI mapped directories: guest alias → host directory.
-    #[cfg(feature = "std")]
-    pub mapped_dirs: Vec<(String, std::path::PathBuf)>,
-    /// Mounted binaries: import name → host program.
-    #[cfg(feature = "std")]
-    pub mounted_binaries: Vec<(String, std::path::PathBuf)>,
-}
-
-impl Default for ModuleSettings {
-    fn default() -> Self {
-        Self {
-            logger_enabled: true,
-            logging_mask: i32::MAX,
-            envs: Vec::new(),
-            #[cfg(feature = "std")]
-            mapped_dirs: Vec::new(),
-            #[cfg(feature = "std")]
-            mounted_binaries: Vec::new(),
-        }
-    }
-}
+pub use crate::settings::ModuleSettings;
 
 /// A service: modules loaded in order into one engine, each in its own store, sharing one
 /// memory budget. Calls are synchronous.
@@ -655,22 +625,9 @@ impl<B: Backend> Service<B> {
             .collect::<Result<Vec<_>, _>>()?;
         let mut service = Self::new(options)?;
         for (module, bytes) in config.modules.iter().zip(&files) {
-            service.load_module(&module.name, bytes, &ModuleSettings::from(module))?;
+            service.load_module(&module.name, bytes, &module.settings)?;
         }
         Ok(service)
-    }
-}
-
-#[cfg(feature = "std")]
-impl From<&crate::config::ModuleConfig> for ModuleSettings {
-    fn from(module: &crate::config::ModuleConfig) -> Self {
-        Self {
-            logger_enabled: module.logger_enabled,
-            logging_mask: module.logging_mask,
-            envs: module.wasi.envs.clone(),
-            mapped_dirs: module.wasi.mapped_dirs.clone(),
-            mounted_binaries: module.mounted_binaries.clone(),
-        }
     }
 }
 

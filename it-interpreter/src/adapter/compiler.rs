@@ -5,10 +5,12 @@ use crate::adapter::nesting::NestingChecker;
 use crate::adapter::program::{CompiledExport, CompiledImport, CompiledModule, CoreExport};
 use crate::adapter::typecheck::{Context, Role, compile_adapter};
 use crate::adapter::{CompileError, CoreExports, CoreSignature, CoreType, Item, TypeKind};
-use crate::memory::RecordTable;
-use crate::section::Section;
+use crate::instructions::Instruction;
+use crate::records::RecordTable;
+use crate::section::{Import, Section};
 use crate::types::{FunctionType, IType, TypeEntry};
 use alloc::collections::BTreeMap;
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -34,11 +36,63 @@ fn abi_signature(name: &str) -> Option<CoreSignature> {
 /// imports have an IT-level function type and a raw signature of core types; every used
 /// adapter type-checks against the function space of §5.2; records reachable from adapters
 /// are acyclic and nest at most 1024 levels. Adapters no implementation uses are ignored.
+///
+/// The section is checked part by part, in this order (the first failure is the one
+/// reported): types, the function types of imports and exports, adapters, implementations,
+/// the function space (core exports, then adapted imports), and finally the adapters of the
+/// exports and of the imports.
 pub fn compile<C: CoreExports + ?Sized>(
     section: &Section,
     core: &C,
 ) -> Result<CompiledModule, CompileError> {
     let types = &section.types;
+    let records = check_types(types)?;
+    for (index, import) in section.imports.iter().enumerate() {
+        function_type(types, Item::Import(index), import.function_type)?;
+    }
+    for (index, export) in section.exports.iter().enumerate() {
+        function_type(types, Item::Export(index), export.function_type)?;
+    }
+    let adapters = Adapters::index(section)?;
+    let implementation_of = index_implementations(section, &adapters)?;
+
+    let core_exports = core_exports(section, core)?;
+    let adapted_imports = adapted_imports(section, &implementation_of)?;
+    let import_types: Vec<&FunctionType> = adapted_imports
+        .iter()
+        .map(|adapted| adapted.it_type)
+        .collect();
+    let context = Context {
+        types,
+        records: &records,
+        core_exports: &core_exports,
+        import_types: &import_types,
+        can_allocate: core_exports.first().is_some_and(|export| {
+            export.signature == CoreSignature::new([CoreType::I32, CoreType::I32], [CoreType::I32])
+        }),
+    };
+    let mut nesting = NestingChecker::new(&records);
+    let (exports, export_index) = compile_exports(
+        section,
+        &context,
+        &mut nesting,
+        &adapters,
+        &implementation_of,
+    )?;
+    let imports = compile_imports(&context, &mut nesting, &adapters, adapted_imports)?;
+
+    Ok(CompiledModule {
+        core_exports,
+        exports,
+        imports,
+        records,
+        export_index,
+    })
+}
+
+/// The types part: the record table (records non-empty, their `record N` fields naming
+/// records, sizes in range), and every `record N` of a function type naming a record.
+fn check_types(types: &[TypeEntry]) -> Result<RecordTable, CompileError> {
     let records = RecordTable::new(types)?;
     for (index, entry) in types.iter().enumerate() {
         if let TypeEntry::Function(function) = entry {
@@ -53,31 +107,59 @@ pub fn compile<C: CoreExports + ?Sized>(
             }
         }
     }
-    for (index, import) in section.imports.iter().enumerate() {
-        function_type(types, Item::Import(index), import.function_type)?;
-    }
-    for (index, export) in section.exports.iter().enumerate() {
-        function_type(types, Item::Export(index), export.function_type)?;
+    Ok(records)
+}
+
+/// The adapters part: each adapter's type, indexed by type index (at most one per type).
+struct Adapters<'s> {
+    section: &'s Section,
+    /// For each type index, the position of its adapter in `section.adapters`.
+    of_type: Vec<Option<usize>>,
+}
+
+impl<'s> Adapters<'s> {
+    fn index(section: &'s Section) -> Result<Self, CompileError> {
+        let types = &section.types;
+        let mut of_type: Vec<Option<usize>> = vec![None; types.len()];
+        for (index, adapter) in section.adapters.iter().enumerate() {
+            function_type(types, Item::Adapter(index), adapter.function_type)?;
+            let slot = slot_mut(&mut of_type, Item::Adapter(index), adapter.function_type)?;
+            if slot.is_some() {
+                return Err(CompileError::DuplicateAdapter {
+                    adapter_type: adapter.function_type,
+                });
+            }
+            *slot = Some(index);
+        }
+        Ok(Self { section, of_type })
     }
 
-    // Adapters and implementations, indexed by type index.
-    let mut adapter_of: Vec<Option<usize>> = vec![None; types.len()];
-    for (index, adapter) in section.adapters.iter().enumerate() {
-        function_type(types, Item::Adapter(index), adapter.function_type)?;
-        let slot = slot_mut(&mut adapter_of, Item::Adapter(index), adapter.function_type)?;
-        if slot.is_some() {
-            return Err(CompileError::DuplicateAdapter {
-                adapter_type: adapter.function_type,
-            });
-        }
-        *slot = Some(index);
+    fn exists(&self, adapter_type: u32) -> bool {
+        slot(&self.of_type, adapter_type).is_some()
     }
+
+    /// The instructions of the adapter of `adapter_type` (none if it has no adapter).
+    fn instructions(&self, adapter_type: u32) -> &'s [Instruction] {
+        slot(&self.of_type, adapter_type)
+            .and_then(|index| self.section.adapters.get(index))
+            .map(|adapter| adapter.instructions.as_slice())
+            .unwrap_or_default()
+    }
+}
+
+/// The implementations part: for each core type index, the adapter type implementing it (at
+/// most one per core type, and only adapters that exist).
+fn index_implementations(
+    section: &Section,
+    adapters: &Adapters<'_>,
+) -> Result<Vec<Option<u32>>, CompileError> {
+    let types = &section.types;
     let mut implementation_of: Vec<Option<u32>> = vec![None; types.len()];
     for (index, implementation) in section.implementations.iter().enumerate() {
         let item = Item::Implementation(index);
         function_type(types, item, implementation.core_function_type)?;
         function_type(types, item, implementation.adapter_function_type)?;
-        if slot(&adapter_of, implementation.adapter_function_type).is_none() {
+        if !adapters.exists(implementation.adapter_function_type) {
             return Err(CompileError::NoSuchAdapter {
                 implementation: index,
                 core_type: implementation.core_function_type,
@@ -96,8 +178,15 @@ pub fn compile<C: CoreExports + ?Sized>(
         }
         *slot = Some(implementation.adapter_function_type);
     }
+    Ok(implementation_of)
+}
 
-    // The function space, part 1: every IT export is a raw wasm export.
+/// The function space, part 1 (the exports part): every IT export is a raw wasm export, and
+/// the ABI exports have their signatures.
+fn core_exports<C: CoreExports + ?Sized>(
+    section: &Section,
+    core: &C,
+) -> Result<Vec<CoreExport>, CompileError> {
     let mut core_exports = Vec::with_capacity(section.exports.len());
     for export in &section.exports {
         let signature =
@@ -119,11 +208,30 @@ pub fn compile<C: CoreExports + ?Sized>(
             signature,
         });
     }
+    Ok(core_exports)
+}
 
-    // Part 2: the imports whose type is the core type of an implementation.
-    let mut adapted_imports = Vec::new();
+/// An import whose type is the core type of an implementation, with what its adapter needs.
+struct AdaptedImport<'s> {
+    import: &'s Import,
+    /// The IT-level type (the type two entries before the import's core type).
+    it_type: &'s FunctionType,
+    adapter_type: u32,
+    adapter_ty: &'s FunctionType,
+    /// The raw wasm signature of the adapter's type.
+    raw: CoreSignature,
+}
+
+/// The function space, part 2 (the imports part): the imports whose type is the core type of
+/// an implementation, each with an IT-level type and a raw signature of core types.
+fn adapted_imports<'s>(
+    section: &'s Section,
+    implementation_of: &[Option<u32>],
+) -> Result<Vec<AdaptedImport<'s>>, CompileError> {
+    let types = &section.types;
+    let mut adapted = Vec::new();
     for (index, import) in section.imports.iter().enumerate() {
-        let Some(adapter_type) = slot(&implementation_of, import.function_type) else {
+        let Some(adapter_type) = slot(implementation_of, import.function_type) else {
             continue;
         };
         let it_type = import
@@ -141,52 +249,41 @@ pub fn compile<C: CoreExports + ?Sized>(
             name: import.name.clone(),
             ty,
         })?;
-        adapted_imports.push((import, it_type, adapter_type, adapter_ty, raw));
+        adapted.push(AdaptedImport {
+            import,
+            it_type,
+            adapter_type,
+            adapter_ty,
+            raw,
+        });
     }
-    let import_types: Vec<&FunctionType> = adapted_imports
-        .iter()
-        .map(|(_, it_type, ..)| *it_type)
-        .collect();
+    Ok(adapted)
+}
 
-    let context = Context {
-        types,
-        records: &records,
-        core_exports: &core_exports,
-        import_types: &import_types,
-        can_allocate: core_exports.first().is_some_and(|export| {
-            export.signature == CoreSignature::new([CoreType::I32, CoreType::I32], [CoreType::I32])
-        }),
-    };
-    let mut nesting = NestingChecker::new(&records);
-    let instructions_of = |adapter_type: u32| {
-        slot(&adapter_of, adapter_type)
-            .and_then(|index| section.adapters.get(index))
-            .map(|adapter| adapter.instructions.as_slice())
-            .unwrap_or_default()
-    };
-
+/// The adapters of the implemented exports, compiled, with the index by name (the first
+/// export of a name wins).
+fn compile_exports(
+    section: &Section,
+    context: &Context<'_>,
+    nesting: &mut NestingChecker<'_>,
+    adapters: &Adapters<'_>,
+    implementation_of: &[Option<u32>],
+) -> Result<(Vec<CompiledExport>, BTreeMap<String, usize>), CompileError> {
     let mut exports = Vec::new();
     let mut export_index = BTreeMap::new();
     for (index, export) in section.exports.iter().enumerate() {
-        let Some(adapter_type) = slot(&implementation_of, export.function_type) else {
+        let Some(adapter_type) = slot(implementation_of, export.function_type) else {
             continue;
         };
-        let ty = function_type(types, Item::Export(index), adapter_type)?;
-        for used in ty.params.iter().map(|param| &param.ty).chain(&ty.results) {
-            nesting
-                .check(used)
-                .map_err(|reason| CompileError::Nesting {
-                    item: Item::Type(adapter_type),
-                    reason,
-                })?;
-        }
+        let ty = function_type(context.types, Item::Export(index), adapter_type)?;
+        check_nesting(nesting, Item::Type(adapter_type), ty)?;
         let program = compile_adapter(
-            &context,
-            &mut nesting,
+            context,
+            nesting,
             adapter_type,
             ty,
             Role::Export,
-            instructions_of(adapter_type),
+            adapters.instructions(adapter_type),
         )?;
         export_index
             .entry(export.name.clone())
@@ -198,46 +295,56 @@ pub fn compile<C: CoreExports + ?Sized>(
             program,
         });
     }
+    Ok((exports, export_index))
+}
 
+/// The adapters of the adapted imports, compiled.
+fn compile_imports(
+    context: &Context<'_>,
+    nesting: &mut NestingChecker<'_>,
+    adapters: &Adapters<'_>,
+    adapted_imports: Vec<AdaptedImport<'_>>,
+) -> Result<Vec<CompiledImport>, CompileError> {
     let mut imports = Vec::with_capacity(adapted_imports.len());
-    for (import, it_type, adapter_type, adapter_ty, raw) in adapted_imports {
-        for used in it_type
-            .params
-            .iter()
-            .map(|param| &param.ty)
-            .chain(&it_type.results)
-        {
-            nesting
-                .check(used)
-                .map_err(|reason| CompileError::Nesting {
-                    item: Item::Type(import.function_type.saturating_sub(2)),
-                    reason,
-                })?;
-        }
+    for adapted in adapted_imports {
+        let import = adapted.import;
+        check_nesting(
+            nesting,
+            Item::Type(import.function_type.saturating_sub(2)),
+            adapted.it_type,
+        )?;
         let program = compile_adapter(
-            &context,
-            &mut nesting,
-            adapter_type,
-            adapter_ty,
+            context,
+            nesting,
+            adapted.adapter_type,
+            adapted.adapter_ty,
             Role::Import,
-            instructions_of(adapter_type),
+            adapters.instructions(adapted.adapter_type),
         )?;
         imports.push(CompiledImport {
             namespace: import.namespace.clone(),
             name: import.name.clone(),
-            ty: it_type.clone(),
-            raw,
+            ty: adapted.it_type.clone(),
+            raw: adapted.raw,
             program,
         });
     }
+    Ok(imports)
+}
 
-    Ok(CompiledModule {
-        core_exports,
-        exports,
-        imports,
-        records,
-        export_index,
-    })
+/// The records reachable from the parameters and results of `ty` are acyclic and shallow;
+/// a failure names `item`.
+fn check_nesting(
+    nesting: &mut NestingChecker<'_>,
+    item: Item,
+    ty: &FunctionType,
+) -> Result<(), CompileError> {
+    for used in ty.params.iter().map(|param| &param.ty).chain(&ty.results) {
+        nesting
+            .check(used)
+            .map_err(|reason| CompileError::Nesting { item, reason })?;
+    }
+    Ok(())
 }
 
 /// The function type at `index`, or an error naming `item`.

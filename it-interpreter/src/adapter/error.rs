@@ -2,7 +2,8 @@
 
 use crate::adapter::CoreSignature;
 use crate::instructions::{Instruction, ScalarKind};
-use crate::memory::{HostError, LiftError, LowerError, RecordTableError};
+use crate::memory::{HostError, LiftError, LowerError};
+use crate::records::RecordTableError;
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::string::String;

@@ -2,7 +2,7 @@
 //! acyclic and nest at most [`MAX_DEPTH`] levels (records and arrays both count).
 
 use crate::adapter::NestingError;
-use crate::memory::{MAX_DEPTH, RecordTable};
+use crate::records::{MAX_DEPTH, RecordTable};
 use crate::types::IType;
 use alloc::vec;
 use alloc::vec::Vec;

@@ -3,7 +3,7 @@
 
 use crate::adapter::CoreSignature;
 use crate::instructions::{Conversion, Instruction};
-use crate::memory::RecordTable;
+use crate::records::RecordTable;
 use crate::types::{FunctionType, IType};
 use alloc::collections::BTreeMap;
 use alloc::string::String;

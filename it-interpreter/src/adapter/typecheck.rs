@@ -7,7 +7,7 @@ use crate::adapter::semantics::{Semantics, semantics};
 use crate::adapter::{AdapterError, AdapterErrorKind, CoreExport, CoreType};
 use crate::compat::types_compatible;
 use crate::instructions::Instruction;
-use crate::memory::RecordTable;
+use crate::records::RecordTable;
 use crate::types::{FunctionType, IType, TypeEntry};
 use alloc::boxed::Box;
 use alloc::vec::Vec;

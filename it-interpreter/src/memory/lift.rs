@@ -3,7 +3,8 @@
 
 use crate::convert::{self, from_core};
 use crate::memory::bounds::{Reader, region};
-use crate::memory::{FieldLayout, LiftBudget, LiftError, MAX_DEPTH, RecordTable};
+use crate::memory::{LiftBudget, LiftError};
+use crate::records::{FieldLayout, MAX_DEPTH, RecordTable};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::string::String;

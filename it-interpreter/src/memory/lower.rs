@@ -8,7 +8,8 @@
 use crate::compat;
 use crate::convert::{self, to_core};
 use crate::memory::bounds::region;
-use crate::memory::{FieldLayout, LowerError, LowerTarget, MAX_DEPTH, RecordTable};
+use crate::memory::{LowerError, LowerTarget};
+use crate::records::{FieldLayout, MAX_DEPTH, RecordTable};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::vec::Vec;

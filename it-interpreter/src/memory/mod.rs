@@ -19,22 +19,17 @@ mod bounds;
 mod error;
 mod lift;
 mod lower;
-mod records;
 
+pub use crate::records::{FieldLayout, MAX_DEPTH, RecordLayout, RecordTable, RecordTableError};
 pub use error::{LiftError, LowerError};
 pub use lift::{lift_array, lift_byte_array, lift_flat, lift_record, lift_string};
 pub use lower::{Lowered, lower_array, lower_byte_array, lower_record, lower_string, lower_value};
-pub use records::{FieldLayout, RecordLayout, RecordTable, RecordTableError};
 
 use alloc::boxed::Box;
 
 /// An error raised by the embedder (a trap, a failed call, an inaccessible memory), carried
 /// through unchanged so that the runtime can downcast it later.
 pub type HostError = Box<dyn core::error::Error + Send + Sync>;
-
-/// The deepest nesting of records and arrays that lifting, lowering and value checks follow
-/// (D21). The adapter compiler applies the same bound to record types.
-pub const MAX_DEPTH: u32 = 1024;
 
 /// The default bound on the bytes lifted by one adapter run: enough for a 32 MiB string to
 /// make a round trip through several modules, far below what would exhaust a host.

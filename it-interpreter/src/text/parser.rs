@@ -38,6 +38,25 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Every instruction up to the end of input: an adapter body without its `(@interface func
+    /// (type N)` and `)`.
+    pub(super) fn instructions(mut self) -> Result<Vec<Instruction>, ParseError> {
+        let mut instructions = Vec::new();
+        while self.peek()?.is_some() {
+            instructions.push(self.instruction("an instruction")?);
+        }
+        Ok(instructions)
+    }
+
+    /// One type, then the end of input.
+    pub(super) fn only_itype(mut self) -> Result<IType, ParseError> {
+        let ty = self.itype()?;
+        match self.next()? {
+            None => Ok(ty),
+            Some((token, pos)) => Err(Self::unexpected(token, pos, "the end of the type")),
+        }
+    }
+
     /// Parses every item and checks the version rule.
     pub(super) fn parse(mut self, mode: Mode) -> Result<Section, ParseError> {
         while let Some((token, pos)) = self.next()? {
@@ -192,7 +211,7 @@ impl<'a> Parser<'a> {
                 self.expect(Token::RParen)?;
                 let mut instructions = Vec::new();
                 while self.peek()? != Some(Token::RParen) {
-                    instructions.push(self.instruction()?);
+                    instructions.push(self.instruction("an instruction or `)`")?);
                 }
                 self.section.adapters.push(Adapter {
                     function_type,
@@ -310,22 +329,12 @@ impl<'a> Parser<'a> {
                     continue;
                 }
                 "record" => IType::Record(self.number("a record type index")?),
-                "boolean" | "bool" => IType::Boolean,
-                "s8" => IType::S8,
-                "s16" => IType::S16,
-                "s32" => IType::S32,
-                "s64" => IType::S64,
-                "u8" => IType::U8,
-                "u16" => IType::U16,
-                "u32" => IType::U32,
-                "u64" => IType::U64,
-                "f32" => IType::F32,
-                "f64" => IType::F64,
-                "string" => IType::String,
-                "byte_array" => IType::ByteArray,
-                "i32" => IType::I32,
-                "i64" => IType::I64,
-                _ => return Err(Self::unexpected(token, pos, expected)),
+                // What Marine prints for `boolean` (D6).
+                "bool" => IType::Boolean,
+                keyword => match IType::from_keyword(keyword) {
+                    Some(ty) => ty,
+                    None => return Err(Self::unexpected(token, pos, expected)),
+                },
             };
         };
         let mut ty = leaf;
@@ -336,8 +345,8 @@ impl<'a> Parser<'a> {
         Ok(ty)
     }
 
-    fn instruction(&mut self) -> Result<Instruction, ParseError> {
-        let expected = "an instruction or `)`";
+    /// One instruction; `expected` says what the error names if there is none.
+    fn instruction(&mut self, expected: &str) -> Result<Instruction, ParseError> {
         match self.token(expected)? {
             (Token::Atom(name), pos) => parse_instruction(self, name)
                 .unwrap_or_else(|| Err(pos.error(format!("unknown instruction `{name}`")))),

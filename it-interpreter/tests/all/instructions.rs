@@ -1,13 +1,12 @@
-//! Every instruction of the table round-trips through the binary and the text format, with
+//! Every instruction of the table round-trips through the binary and the text format (a whole
+//! section, and the instruction alone through `parse_instructions`), with
 //! edge values for each kind of immediate. The list is the table itself (`OPCODES` and
 //! `instruction_with` are both generated from `for_each_instruction!`), so a new row is tested
 //! without touching this file.
 
-mod common;
-
-use common::{Immediates, instruction_with};
+use crate::support::{Immediates, instruction_with};
 use strait_it::instructions::{NAMES, OPCODES};
-use strait_it::text::{parse, print};
+use strait_it::text::{parse, parse_instructions, print};
 use strait_it::{Adapter, IType, Instruction, Section};
 
 fn samples() -> Vec<Immediates> {
@@ -63,6 +62,8 @@ fn every_instruction_round_trips_through_binary_and_text() {
                 "{instruction}: {text}"
             );
             assert_eq!(parse(&text).unwrap(), section, "{instruction}");
+            let alone = instruction.to_string();
+            assert_eq!(parse_instructions(&alone), Ok(vec![instruction]), "{alone}");
             checked += 1;
         }
     }

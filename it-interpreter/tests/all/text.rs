@@ -1,11 +1,10 @@
 //! The text format: printing is exact (§4.4), every real section survives print → parse →
 //! encode byte for byte, Marine's own printouts parse, and errors carry positions.
 
-mod common;
-
-use common::{annotated_model, func};
+use crate::support;
+use crate::support::{annotated_model, func_entry};
 use strait_it::module::ModuleSections;
-use strait_it::text::{ParseError, parse, parse_annotations, print};
+use strait_it::text::{ParseError, parse, parse_annotations, parse_instructions, print};
 use strait_it::{FunctionArg, IType, Instruction, RecordField, RecordType, Section, TypeEntry};
 
 /// §4.4, verbatim.
@@ -122,7 +121,7 @@ fn the_complete_example_prints_exactly() {
 
 #[test]
 fn every_artifact_survives_print_parse_encode_byte_for_byte() {
-    let Some(artifacts) = common::artifacts() else {
+    let Some(artifacts) = support::artifacts() else {
         return;
     };
     for artifact in &artifacts {
@@ -144,7 +143,7 @@ fn every_artifact_survives_print_parse_encode_byte_for_byte() {
 
 #[test]
 fn marine_printouts_of_every_artifact_parse_to_the_same_section() {
-    let Some(artifacts) = common::artifacts() else {
+    let Some(artifacts) = support::artifacts() else {
         return;
     };
     let mut compared = 0;
@@ -248,7 +247,7 @@ fn several_param_and_result_groups_concatenate() {
     let section = parse(&text).unwrap();
     assert_eq!(
         section.types,
-        vec![func(
+        vec![func_entry(
             &[("a", IType::S8), ("b", IType::S16), ("c", IType::S32)],
             &[IType::I32, IType::I64, IType::F32]
         )]
@@ -453,7 +452,7 @@ fn annotations_are_read_out_of_a_whole_wat_file() {
     assert_eq!(section.version, "0.28.0");
     assert_eq!(
         section.types,
-        vec![func(&[("name", IType::String)], &[IType::String])]
+        vec![func_entry(&[("name", IType::String)], &[IType::String])]
     );
     assert_eq!(section.exports.len(), 1);
     assert_eq!(section.exports[0].name, "greeting");
@@ -473,7 +472,7 @@ fn printing_never_panics_on_odd_models() {
     let section = Section {
         version: "0.28.0".into(),
         types: vec![
-            func(&[], &[]),
+            func_entry(&[], &[]),
             TypeEntry::Function(strait_it::FunctionType {
                 params: vec![FunctionArg {
                     name: "\u{1}\t\n".into(),
@@ -490,4 +489,97 @@ fn printing_never_panics_on_odd_models() {
         "{printed}"
     );
     assert_eq!(parse(&printed).unwrap(), section);
+}
+
+#[test]
+fn instruction_lists_parse_alone() {
+    let list = parse_instructions(
+        "arg.get 0 ;; a comment\n string.size (; block ;) i32.push -1\n\
+         array.lift_memory array (record 6) i64.push 0x7fffffffffffffff call-core 3",
+    )
+    .unwrap();
+    assert_eq!(
+        list,
+        [
+            Instruction::ArgGet { index: 0 },
+            Instruction::StringSize,
+            Instruction::I32Push { value: -1 },
+            Instruction::ArrayLiftMemory {
+                value_type: IType::Array(Box::new(IType::Record(6)))
+            },
+            Instruction::I64Push { value: i64::MAX },
+            Instruction::CallCore { function_index: 3 },
+        ]
+    );
+    assert_eq!(parse_instructions("  ;; nothing\n"), Ok(vec![]));
+    let cases: &[(&str, (usize, usize), &str)] = &[
+        (
+            "arg.get 0\n  array.size",
+            (2, 3),
+            "unknown instruction `array.size`",
+        ),
+        (
+            "arg.get",
+            (1, 8),
+            "expected the index of `arg.get`, found the end of input",
+        ),
+        ("dup )", (1, 5), "expected an instruction, found `)`"),
+        (
+            "array.lift_memory i33",
+            (1, 19),
+            "expected a type, found `i33`",
+        ),
+    ];
+    for (text, position, message) in cases {
+        let error = parse_instructions(text).unwrap_err();
+        assert_eq!(
+            (at(&error), error.message.as_str()),
+            (*position, *message),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn types_parse_alone() {
+    let parsed = |text: &str| text.parse::<IType>();
+    assert_eq!(parsed("u8"), Ok(IType::U8));
+    assert_eq!(parsed(" bool "), Ok(IType::Boolean));
+    assert_eq!(parsed("boolean"), Ok(IType::Boolean));
+    assert_eq!(parsed("byte_array"), Ok(IType::ByteArray));
+    assert_eq!(parsed("array (u8)"), Ok(IType::Array(Box::new(IType::U8))));
+    assert_eq!(parsed("record 6"), Ok(IType::Record(6)));
+    let every = [
+        IType::Boolean,
+        IType::S8,
+        IType::S16,
+        IType::S32,
+        IType::S64,
+        IType::U8,
+        IType::U16,
+        IType::U32,
+        IType::U64,
+        IType::F32,
+        IType::F64,
+        IType::String,
+        IType::ByteArray,
+        IType::Array(Box::new(IType::Array(Box::new(IType::Record(u64::MAX))))),
+        IType::I32,
+        IType::I64,
+        IType::Record(0),
+    ];
+    for ty in every {
+        assert_eq!(parsed(&ty.to_string()), Ok(ty.clone()), "{ty}");
+    }
+    let error = parsed("u8 u16").unwrap_err();
+    assert_eq!(at(&error), (1, 4));
+    assert_eq!(error.message, "expected the end of the type, found `u16`");
+    assert_eq!(
+        parsed("i33").unwrap_err().message,
+        "expected a type, found `i33`"
+    );
+    assert_eq!(
+        parsed("array (u8").unwrap_err().message,
+        "expected `)`, found the end of input"
+    );
 }

@@ -1,9 +1,18 @@
 //! Record layouts resolved once per module: field offsets and record sizes are computed when
 //! the table is built, so lifting and lowering never walk a type list or sum field sizes.
+//!
+//! This is type-level knowledge, the layer right above [`types`](crate::types): the
+//! compatibility check ([`compat`](crate::compat)), lifting and lowering
+//! ([`memory`](crate::memory), which re-exports these items) and the adapter compiler all build
+//! on it. [`MAX_DEPTH`] bounds how deep any of them follows records and arrays.
 
 use crate::types::{IType, RecordType, TypeEntry};
 use alloc::string::String;
 use alloc::vec::Vec;
+
+/// The deepest nesting of records and arrays that lifting, lowering and value checks follow
+/// (D21). The adapter compiler applies the same bound to record types.
+pub const MAX_DEPTH: u32 = 1024;
 
 /// A module's record types, indexed by type index (`record N` refers to entry `N` of the
 /// module's type list, `spec/it-section.md` §1.2).

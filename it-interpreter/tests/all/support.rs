@@ -1,9 +1,10 @@
-//! Test support of the adapter and memory tests: an in-memory module (memory, bump
-//! allocator, result slots, a call log) behind [`AdapterHost`], a builder for small sections
-//! and a parser for instruction lists written as text.
-#![allow(dead_code, unreachable_pub)]
+//! The helpers every integration test of strait-it shares: the Marine artifacts, an
+//! in-memory module (memory, bump allocator, result slots, a call log) behind
+//! [`AdapterHost`], builders for small sections, the binary pieces of the §2.4 example, and
+//! instructions built from the instruction table.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use strait_it::adapter::{
     AdapterHost, CompileError, CompiledModule, CoreSignature, CoreType, InstructionError,
     Interpreter,
@@ -14,25 +15,108 @@ use strait_it::{
     RecordField, RecordType, Section, TypeEntry,
 };
 
+// ---------------------------------------------------------------------------------------
+// The Marine artifacts
+
+/// `../shared/artifacts`, beside the repository.
+pub(crate) const ARTIFACTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/artifacts");
+
+/// One valid Marine module of the artifacts.
+pub(crate) struct Artifact {
+    /// Path relative to the artifacts folder, e.g. `greeting/greeting.wasm`.
+    pub(crate) name: String,
+    /// The module's bytes.
+    pub(crate) wasm: Vec<u8>,
+    /// Marine's text print of its IT section (`<module>.it.txt`), when present.
+    pub(crate) marine_text: Option<String>,
+}
+
+/// Every `.wasm` under the artifacts folder except `corrupted/`, sorted by path. Returns
+/// `None` (after saying so) when the folder is missing outside CI; under `CI=true` a missing
+/// folder fails the test.
+// The skip must be visible in the test output, which is what stderr is for here.
+#[allow(clippy::print_stderr)]
+pub(crate) fn artifacts() -> Option<Vec<Artifact>> {
+    let root = Path::new(ARTIFACTS);
+    if !root.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{ARTIFACTS} is missing: CI must run with ../shared beside the repository"
+        );
+        eprintln!("SKIPPED: {ARTIFACTS} is missing (not under CI, so the test passes vacuously)");
+        return None;
+    }
+    let mut paths = Vec::new();
+    collect_wasm(root, &mut paths);
+    paths.sort();
+    let artifacts: Vec<Artifact> = paths
+        .into_iter()
+        .filter(|path| !path.starts_with(root.join("corrupted")))
+        .map(|path| {
+            let name = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let marine_text = std::fs::read_to_string(path.with_extension("it.txt")).ok();
+            Artifact {
+                name,
+                wasm: std::fs::read(&path).unwrap(),
+                marine_text,
+            }
+        })
+        .collect();
+    assert!(
+        artifacts.len() >= 13,
+        "expected the 13 valid Marine modules"
+    );
+    Some(artifacts)
+}
+
+/// The corrupted modules (`corrupted/*.wasm`): inputs that must be rejected cleanly.
+pub(crate) fn corrupted() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    collect_wasm(&Path::new(ARTIFACTS).join("corrupted"), &mut paths);
+    paths.sort();
+    paths
+}
+
+fn collect_wasm(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_wasm(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "wasm") {
+            out.push(path);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The test host
+
 /// A user function of the fake module: gets the module side and the core arguments.
-pub type Function = Box<dyn FnMut(&mut Sdk, &[IValue]) -> Result<Vec<IValue>, HostError>>;
+pub(crate) type Function = Box<dyn FnMut(&mut Sdk, &[IValue]) -> Result<Vec<IValue>, HostError>>;
 
 /// The module side, as marine-rs-sdk would keep it: memory, allocator, result slots.
-pub struct Sdk {
-    pub memory: Vec<u8>,
+pub(crate) struct Sdk {
+    pub(crate) memory: Vec<u8>,
     /// Next offset the bump allocator hands out: 16, 24, 32, … (8-aligned, like the spec's
     /// traces).
-    pub next: u32,
-    pub result_ptr: i32,
-    pub result_size: i32,
+    pub(crate) next: u32,
+    pub(crate) result_ptr: i32,
+    pub(crate) result_size: i32,
     /// Every core call, in order: `name(args) -> results`.
-    pub log: Vec<String>,
+    pub(crate) log: Vec<String>,
     /// Replaces the bump allocator (hostile tests).
-    pub allocate_hook: Option<Box<dyn FnMut(u32, u32) -> u32>>,
+    pub(crate) allocate_hook: Option<Box<dyn FnMut(u32, u32) -> u32>>,
 }
 
 impl Sdk {
-    pub fn new(memory_size: usize) -> Self {
+    pub(crate) fn new(memory_size: usize) -> Self {
         Self {
             memory: vec![0; memory_size],
             next: 16,
@@ -44,22 +128,22 @@ impl Sdk {
     }
 
     /// The module's own allocation (not through the `allocate` export, not logged).
-    pub fn alloc(&mut self, size: u32) -> u32 {
+    pub(crate) fn alloc(&mut self, size: u32) -> u32 {
         let ptr = self.next;
         self.next = (ptr + size.max(1)).next_multiple_of(8);
         ptr
     }
 
-    pub fn write(&mut self, ptr: u32, bytes: &[u8]) {
+    pub(crate) fn write(&mut self, ptr: u32, bytes: &[u8]) {
         self.memory[ptr as usize..ptr as usize + bytes.len()].copy_from_slice(bytes);
     }
 
-    pub fn read(&self, ptr: u32, len: u32) -> &[u8] {
+    pub(crate) fn read(&self, ptr: u32, len: u32) -> &[u8] {
         &self.memory[ptr as usize..(ptr + len) as usize]
     }
 
     /// Stores a string the way an export returns one: into the result slots.
-    pub fn return_bytes(&mut self, bytes: &[u8]) {
+    pub(crate) fn return_bytes(&mut self, bytes: &[u8]) {
         let ptr = self.alloc(u32_of(bytes.len()));
         self.write(ptr, bytes);
         self.result_ptr = ptr.cast_signed();
@@ -67,8 +151,8 @@ impl Sdk {
     }
 }
 
-pub struct TestHost {
-    pub sdk: Sdk,
+pub(crate) struct TestHost {
+    pub(crate) sdk: Sdk,
     names: Vec<String>,
     functions: BTreeMap<String, Function>,
     imports: Vec<(String, Function)>,
@@ -76,7 +160,7 @@ pub struct TestHost {
 
 impl TestHost {
     /// A host for `module` with `memory_size` bytes of memory.
-    pub fn new(module: &CompiledModule, memory_size: usize) -> Self {
+    pub(crate) fn new(module: &CompiledModule, memory_size: usize) -> Self {
         Self {
             sdk: Sdk::new(memory_size),
             names: module
@@ -99,7 +183,7 @@ impl TestHost {
     }
 
     /// Provides the wasm export `name`.
-    pub fn function(
+    pub(crate) fn function(
         mut self,
         name: &str,
         f: impl FnMut(&mut Sdk, &[IValue]) -> Result<Vec<IValue>, HostError> + 'static,
@@ -109,7 +193,7 @@ impl TestHost {
     }
 
     /// Provides adapted import `slot` (it receives IT values).
-    pub fn import(
+    pub(crate) fn import(
         mut self,
         slot: usize,
         f: impl FnMut(&mut Sdk, &[IValue]) -> Result<Vec<IValue>, HostError> + 'static,
@@ -118,7 +202,7 @@ impl TestHost {
         self
     }
 
-    pub fn log(&self) -> Vec<&str> {
+    pub(crate) fn log(&self) -> Vec<&str> {
         self.sdk.log.iter().map(String::as_str).collect()
     }
 }
@@ -201,7 +285,7 @@ impl AdapterHost for TestHost {
 }
 
 /// Runs `program` of `module` once.
-pub fn run(
+pub(crate) fn run(
     module: &CompiledModule,
     program: &strait_it::adapter::Program,
     inputs: &[IValue],
@@ -213,7 +297,7 @@ pub fn run(
 }
 
 /// Runs the export named `name`.
-pub fn call(
+pub(crate) fn call(
     module: &CompiledModule,
     name: &str,
     inputs: &[IValue],
@@ -226,7 +310,7 @@ pub fn call(
 // ---------------------------------------------------------------------------------------
 // Sections
 
-pub fn func(params: &[(&str, IType)], results: &[IType]) -> FunctionType {
+pub(crate) fn func(params: &[(&str, IType)], results: &[IType]) -> FunctionType {
     FunctionType {
         params: params
             .iter()
@@ -239,15 +323,15 @@ pub fn func(params: &[(&str, IType)], results: &[IType]) -> FunctionType {
     }
 }
 
-pub fn sig(params: &[CoreType], results: &[CoreType]) -> CoreSignature {
+pub(crate) fn sig(params: &[CoreType], results: &[CoreType]) -> CoreSignature {
     CoreSignature::new(params.iter().copied(), results.iter().copied())
 }
 
 /// Builds sections the way the toolchain lays them out (§5.1).
 #[derive(Clone)]
-pub struct ModuleBuilder {
-    pub section: Section,
-    pub signatures: Vec<(String, CoreSignature)>,
+pub(crate) struct ModuleBuilder {
+    pub(crate) section: Section,
+    pub(crate) signatures: Vec<(String, CoreSignature)>,
 }
 
 impl Default for ModuleBuilder {
@@ -258,7 +342,7 @@ impl Default for ModuleBuilder {
 
 impl ModuleBuilder {
     /// Types 0..5 and exports 0..5: the ABI functions.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         use CoreType::I32;
         let i32 = IType::I32;
         let abi: [(&str, FunctionType, CoreSignature); 6] = [
@@ -308,7 +392,7 @@ impl ModuleBuilder {
         }
     }
 
-    pub fn record(&mut self, name: &str, fields: &[(&str, IType)]) -> u32 {
+    pub(crate) fn record(&mut self, name: &str, fields: &[(&str, IType)]) -> u32 {
         self.section.types.push(TypeEntry::Record(RecordType {
             name: name.into(),
             fields: fields
@@ -324,7 +408,7 @@ impl ModuleBuilder {
 
     /// An exported function: adapter type n−2, core type n−1, export → n−1. Returns the
     /// adapter type.
-    pub fn export(
+    pub(crate) fn export(
         &mut self,
         name: &str,
         ty: FunctionType,
@@ -340,7 +424,7 @@ impl ModuleBuilder {
         });
         self.section.adapters.push(Adapter {
             function_type: adapter,
-            instructions: parse_instructions(instructions),
+            instructions: instructions_of(instructions),
         });
         self.section.implementations.push(Implementation {
             core_function_type: adapter + 1,
@@ -352,7 +436,7 @@ impl ModuleBuilder {
 
     /// An imported function: IT-level type n−3, raw adapter type n−2, raw core type n−1,
     /// imports → n−3 and → n−1. Returns the adapter type.
-    pub fn import(
+    pub(crate) fn import(
         &mut self,
         namespace: &str,
         name: &str,
@@ -373,7 +457,7 @@ impl ModuleBuilder {
         }
         self.section.adapters.push(Adapter {
             function_type: it_index + 1,
-            instructions: parse_instructions(instructions),
+            instructions: instructions_of(instructions),
         });
         self.section.implementations.push(Implementation {
             core_function_type: it_index + 2,
@@ -382,146 +466,20 @@ impl ModuleBuilder {
         it_index + 1
     }
 
-    pub fn compile(&self) -> Result<CompiledModule, CompileError> {
+    pub(crate) fn compile(&self) -> Result<CompiledModule, CompileError> {
         strait_it::adapter::compile(&self.section, self.signatures.as_slice())
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Instruction lists as text: `arg.get 0; string.size; array.lift_memory array (u8)`.
-
-pub fn parse_instructions(text: &str) -> Vec<Instruction> {
-    text.split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(parse_instruction)
-        .collect()
-}
-
-fn parse_instruction(text: &str) -> Instruction {
-    let (name, rest) = text.split_once(' ').unwrap_or((text, ""));
-    let rest = rest.trim();
-    let u32_arg = || {
-        rest.parse::<u32>()
-            .unwrap_or_else(|_| panic!("bad immediate in `{text}`"))
-    };
-    use Instruction as I;
-    let simple = [
-        I::S8FromI32,
-        I::S8FromI64,
-        I::S16FromI32,
-        I::S16FromI64,
-        I::S32FromI32,
-        I::S32FromI64,
-        I::S64FromI32,
-        I::S64FromI64,
-        I::I32FromS8,
-        I::I32FromS16,
-        I::I32FromS32,
-        I::I32FromS64,
-        I::I64FromS8,
-        I::I64FromS16,
-        I::I64FromS32,
-        I::I64FromS64,
-        I::U8FromI32,
-        I::U8FromI64,
-        I::U16FromI32,
-        I::U16FromI64,
-        I::U32FromI32,
-        I::U32FromI64,
-        I::U64FromI32,
-        I::U64FromI64,
-        I::I32FromU8,
-        I::I32FromU16,
-        I::I32FromU32,
-        I::I32FromU64,
-        I::I64FromU8,
-        I::I64FromU16,
-        I::I64FromU32,
-        I::I64FromU64,
-        I::StringLiftMemory,
-        I::StringLowerMemory,
-        I::StringSize,
-        I::Dup,
-        I::Swap2,
-        I::BoolFromI32,
-        I::I32FromBool,
-        I::ByteArrayLiftMemory,
-        I::ByteArrayLowerMemory,
-        I::ByteArraySize,
-    ];
-    if let Some(found) = simple.iter().find(|i| i.name() == name) {
-        return found.clone();
-    }
-    match name {
-        "arg.get" => I::ArgGet { index: u32_arg() },
-        "call-core" => I::CallCore {
-            function_index: u32_arg(),
-        },
-        "i32.push" => I::I32Push {
-            value: rest.parse().unwrap(),
-        },
-        "i64.push" => I::I64Push {
-            value: rest.parse().unwrap(),
-        },
-        "record.lift_memory" => I::RecordLiftMemory {
-            record_type_id: u32_arg(),
-        },
-        "record.lower_memory" => I::RecordLowerMemory {
-            record_type_id: u32_arg(),
-        },
-        "array.lift_memory" => I::ArrayLiftMemory {
-            value_type: parse_type(rest),
-        },
-        "array.lower_memory" => I::ArrayLowerMemory {
-            value_type: parse_type(rest),
-        },
-        _ => panic!("unknown instruction `{text}`"),
-    }
-}
-
-pub fn parse_type(text: &str) -> IType {
-    let text = text.trim();
-    if let Some(inner) = text.strip_prefix("array") {
-        let inner = inner.trim();
-        let inner = inner
-            .strip_prefix('(')
-            .and_then(|s| s.strip_suffix(')'))
-            .unwrap_or_else(|| panic!("bad array type `{text}`"));
-        return IType::Array(Box::new(parse_type(inner)));
-    }
-    if let Some(id) = text.strip_prefix("record ") {
-        return IType::Record(id.trim().parse().unwrap());
-    }
-    match text {
-        "boolean" | "bool" => IType::Boolean,
-        "s8" => IType::S8,
-        "s16" => IType::S16,
-        "s32" => IType::S32,
-        "s64" => IType::S64,
-        "u8" => IType::U8,
-        "u16" => IType::U16,
-        "u32" => IType::U32,
-        "u64" => IType::U64,
-        "f32" => IType::F32,
-        "f64" => IType::F64,
-        "string" => IType::String,
-        "byte_array" => IType::ByteArray,
-        "i32" => IType::I32,
-        "i64" => IType::I64,
-        _ => panic!("unknown type `{text}`"),
-    }
-}
-
-pub fn u32_of(n: usize) -> u32 {
+pub(crate) fn u32_of(n: usize) -> u32 {
     u32::try_from(n).unwrap()
 }
 
-pub fn s(text: &str) -> IValue {
+pub(crate) fn s(text: &str) -> IValue {
     IValue::String(text.into())
 }
 
-pub fn bytes(b: &[u8]) -> IValue {
+pub(crate) fn bytes(b: &[u8]) -> IValue {
     IValue::ByteArray(b.to_vec())
 }
 
@@ -542,7 +500,7 @@ impl strait_it::memory::LowerTarget for Sdk {
 }
 
 /// A record table from record types alone (ids are their positions).
-pub fn records(types: &[(&str, &[(&str, IType)])]) -> strait_it::memory::RecordTable {
+pub(crate) fn records(types: &[(&str, &[(&str, IType)])]) -> strait_it::memory::RecordTable {
     let entries: Vec<TypeEntry> = types
         .iter()
         .map(|(name, fields)| {
@@ -562,7 +520,7 @@ pub fn records(types: &[(&str, &[(&str, IType)])]) -> strait_it::memory::RecordT
 }
 
 /// The function exports of a wasm module with their signatures.
-pub fn wasm_exports(wasm: &[u8]) -> Vec<(String, CoreSignature)> {
+pub(crate) fn wasm_exports(wasm: &[u8]) -> Vec<(String, CoreSignature)> {
     use wasmparser::{ExternalKind, Parser, Payload, TypeRef, ValType};
     let core = |ty: &ValType| match ty {
         ValType::I32 => CoreType::I32,
@@ -618,7 +576,7 @@ pub fn wasm_exports(wasm: &[u8]) -> Vec<(String, CoreSignature)> {
 }
 
 /// A module side that allocates without logging: the SDK's own allocations.
-pub struct Internal<'a>(pub &'a mut Sdk);
+pub(crate) struct Internal<'a>(pub(crate) &'a mut Sdk);
 
 impl strait_it::memory::LowerTarget for Internal<'_> {
     fn allocate(&mut self, size: u32, _tag: u32) -> Result<u32, strait_it::memory::LowerError> {
@@ -629,3 +587,221 @@ impl strait_it::memory::LowerTarget for Internal<'_> {
         Ok(&mut self.0.memory)
     }
 }
+
+/// An instruction list in the text format (`arg.get 0 string.size`), parsed by strait-it.
+pub(crate) fn instructions_of(text: &str) -> Vec<Instruction> {
+    strait_it::text::parse_instructions(text)
+        .unwrap_or_else(|error| panic!("instructions `{text}`: {error}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Binary sections and the table
+
+/// A string as the format writes it: one length byte, then the bytes.
+pub(crate) fn string_bytes(text: &str) -> Vec<u8> {
+    let mut out = vec![u8::try_from(text.len()).unwrap()];
+    out.extend_from_slice(text.as_bytes());
+    out
+}
+
+pub(crate) fn cat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+/// `05 06 "0.28.0"`
+pub(crate) fn version() -> Vec<u8> {
+    cat(&[&[0x05], &string_bytes("0.28.0")])
+}
+
+/// The 236-byte section of §2.4.
+pub(crate) fn annotated_example() -> Vec<u8> {
+    cat(&[
+        &version(),
+        &[0x00, 0x09],
+        &cat(&[&[0x00, 0x01], &string_bytes("size"), &[0x0c, 0x01, 0x0c]]),
+        &[0x00, 0x00, 0x00],
+        &[0x00, 0x00, 0x01, 0x0c],
+        &[0x00, 0x00, 0x01, 0x0c],
+        &cat(&[&[0x00, 0x01], &string_bytes("result_size"), &[0x0c, 0x00]]),
+        &cat(&[&[0x00, 0x01], &string_bytes("result_ptr"), &[0x0c, 0x00]]),
+        &cat(&[
+            &[0x01],
+            &string_bytes("Rec"),
+            &[0x02],
+            &string_bytes("a"),
+            &[0x0b],
+            &string_bytes("b"),
+            &[0x36, 0x0a],
+        ]),
+        &cat(&[
+            &[0x00, 0x02],
+            &string_bytes("name"),
+            &[0x0a],
+            &string_bytes("r"),
+            &[0x0e, 0x06, 0x01, 0x3c],
+        ]),
+        &cat(&[
+            &[0x00, 0x02],
+            &string_bytes("name"),
+            &[0x0a],
+            &string_bytes("r"),
+            &[0x0e, 0x06, 0x01, 0x3c],
+        ]),
+        &[0x02, 0x01, 0x07, 0x0d],
+        &[0x00, 0x00, 0x24, 0x40, 0x01, 0x01, 0x00, 0x00, 0x00, 0x23],
+        &[0x00, 0x01, 0x3b, 0x06],
+        &[0x01, 0x06],
+        &[0x01, 0x03, 0x01, 0x02, 0x43],
+        &[0x01, 0x01],
+        &[0x03, 0x07],
+        &cat(&[
+            &string_bytes("allocate"),
+            &[0x00],
+            &string_bytes("release_objects"),
+            &[0x01],
+        ]),
+        &cat(&[
+            &string_bytes("get_result_size"),
+            &[0x02],
+            &string_bytes("get_result_ptr"),
+            &[0x03],
+        ]),
+        &cat(&[
+            &string_bytes("set_result_size"),
+            &[0x04],
+            &string_bytes("set_result_ptr"),
+            &[0x05],
+        ]),
+        &cat(&[&string_bytes("greet"), &[0x08]]),
+        &[0x04, 0x01, 0x08, 0x07],
+    ])
+}
+
+/// [`func`] as an entry of the type list.
+pub(crate) fn func_entry(params: &[(&str, IType)], results: &[IType]) -> TypeEntry {
+    TypeEntry::Function(func(params, results))
+}
+
+pub(crate) fn export(name: &str, function_type: u32) -> Export {
+    Export {
+        name: name.into(),
+        function_type,
+    }
+}
+
+pub(crate) fn annotated_model() -> Section {
+    let greet = func_entry(
+        &[("name", IType::String), ("r", IType::Record(6))],
+        &[IType::ByteArray],
+    );
+    use Instruction::*;
+    Section {
+        version: "0.28.0".into(),
+        types: vec![
+            func_entry(&[("size", IType::I32)], &[IType::I32]),
+            func_entry(&[], &[]),
+            func_entry(&[], &[IType::I32]),
+            func_entry(&[], &[IType::I32]),
+            func_entry(&[("result_size", IType::I32)], &[]),
+            func_entry(&[("result_ptr", IType::I32)], &[]),
+            TypeEntry::Record(RecordType {
+                name: "Rec".into(),
+                fields: vec![
+                    RecordField {
+                        name: "a".into(),
+                        ty: IType::Boolean,
+                    },
+                    RecordField {
+                        name: "b".into(),
+                        ty: IType::Array(Box::new(IType::String)),
+                    },
+                ],
+            }),
+            greet.clone(),
+            greet,
+        ],
+        imports: vec![],
+        adapters: vec![Adapter {
+            function_type: 7,
+            instructions: vec![
+                ArgGet { index: 0 },
+                StringSize,
+                I32Push { value: 1 },
+                CallCore { function_index: 0 },
+                ArgGet { index: 0 },
+                StringLowerMemory,
+                ArgGet { index: 1 },
+                RecordLowerMemory { record_type_id: 6 },
+                CallCore { function_index: 6 },
+                CallCore { function_index: 3 },
+                CallCore { function_index: 2 },
+                ByteArrayLiftMemory,
+                CallCore { function_index: 1 },
+            ],
+        }],
+        exports: vec![
+            export("allocate", 0),
+            export("release_objects", 1),
+            export("get_result_size", 2),
+            export("get_result_ptr", 3),
+            export("set_result_size", 4),
+            export("set_result_ptr", 5),
+            export("greet", 8),
+        ],
+        implementations: vec![Implementation {
+            core_function_type: 8,
+            adapter_function_type: 7,
+        }],
+    }
+}
+
+/// Immediate values to build an instruction from: each immediate takes the value of its kind.
+#[derive(Debug, Clone)]
+pub(crate) struct Immediates {
+    /// For `U32` immediates.
+    pub(crate) u32: u32,
+    /// For `I32` immediates.
+    pub(crate) i32: i32,
+    /// For `I64` immediates.
+    pub(crate) i64: i64,
+    /// For `IType` immediates.
+    pub(crate) itype: IType,
+}
+
+macro_rules! immediate_value {
+    ($immediates:ident, U32) => {
+        $immediates.u32
+    };
+    ($immediates:ident, I32) => {
+        $immediates.i32
+    };
+    ($immediates:ident, I64) => {
+        $immediates.i64
+    };
+    ($immediates:ident, IType) => {
+        $immediates.itype.clone()
+    };
+}
+
+macro_rules! define_instruction_with {
+    ($(
+        $opcode:literal $variant:ident $({ $($field:ident : $kind:ident),* })?
+        $text:literal => $sem:ident $(($($sem_args:tt)*))?
+    )*) => {
+        /// The instruction of the table with this opcode, its immediates taken from
+        /// `immediates`; `None` for an unassigned opcode.
+        pub(crate) fn instruction_with(opcode: u8, immediates: &Immediates) -> Option<Instruction> {
+            let _ = immediates;
+            match opcode {
+                $(
+                    $opcode => Some(Instruction::$variant $({ $(
+                        $field: immediate_value!(immediates, $kind)
+                    ),* })?),
+                )*
+                _ => None,
+            }
+        }
+    };
+}
+
+strait_it::for_each_instruction!(define_instruction_with);

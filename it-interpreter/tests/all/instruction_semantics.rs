@@ -3,13 +3,12 @@
 //! checked adapter cannot reach (too few values, unknown functions) are load errors, tested
 //! in `validation.rs`; D10's counts are tested inside the crate.
 
-mod support;
-
+use crate::support;
+use crate::support::{ModuleBuilder, TestHost, bytes, call, func, instructions_of, s, sig};
 use strait_it::adapter::{CoreSignature, CoreType, InstructionError, InstructionErrorKind};
 use strait_it::instructions::{ConversionMode, NAMES, ScalarKind};
 use strait_it::memory::{LiftError, LowerError};
 use strait_it::{IType, IValue, Instruction};
-use support::{ModuleBuilder, TestHost, bytes, call, func, parse_instructions, s, sig};
 
 use CoreType::{I32, I64};
 
@@ -106,7 +105,7 @@ fn every_conversion() {
         .iter()
         .filter(|name| !name.contains('-') && !["arg.get", "i32.push", "i64.push"].contains(name))
         .filter(|name| !name.starts_with("array.") && !name.starts_with("record."))
-        .flat_map(|name| parse_instructions(name))
+        .flat_map(|name| instructions_of(name))
         .filter(|i| i.conversion().is_some())
         .collect();
     assert_eq!(conversions.len(), 34);
@@ -115,7 +114,7 @@ fn every_conversion() {
         let case = Case::new(
             &[c.from.itype()],
             &[c.to.itype()],
-            &format!("arg.get 0; {instruction}"),
+            &format!("arg.get 0 {instruction}"),
         );
         let (from_min, from_max) = range(c.from);
         let (to_min, to_max) = range(c.to);
@@ -202,7 +201,7 @@ fn call_core_export() {
     let case = Case::with_core(
         &[IType::I32, IType::I64],
         &[IType::I64],
-        "arg.get 0; arg.get 1; call-core 6",
+        "arg.get 0 arg.get 1 call-core 6",
         sig(&[I32, I64], &[I64]),
     );
     let add = |host: TestHost| {
@@ -262,8 +261,8 @@ fn call_core_import() {
         "g",
         func(&[("x", IType::U32)], &[IType::String]),
         func(&[("x", IType::I32)], &[]),
-        "arg.get 0; u32.from_i32; call-core 6; dup; string.size; i32.push 1; call-core 0; \
-         swap2; string.lower_memory; call-core 4; call-core 5",
+        "arg.get 0 u32.from_i32 call-core 6 dup string.size i32.push 1 call-core 0 \
+         swap2 string.lower_memory call-core 4 call-core 5",
     );
     let module = builder.compile().unwrap();
     let program = &module.imports()[0].program;
@@ -304,7 +303,7 @@ fn string_lift_memory() {
     let case = Case::new(
         &[IType::I32, IType::I32],
         &[IType::String],
-        "arg.get 0; arg.get 1; string.lift_memory",
+        "arg.get 0 arg.get 1 string.lift_memory",
     );
     let setup = |host: TestHost| {
         let mut host = host;
@@ -360,7 +359,7 @@ fn string_lower_memory_and_size() {
     let case = Case::new(
         &[IType::I32, IType::String],
         &[IType::I32, IType::I32],
-        "arg.get 0; arg.get 1; string.lower_memory",
+        "arg.get 0 arg.get 1 string.lower_memory",
     );
     let (result, host) = case.run_with(&[IValue::I32(8), s("abc")], 16, |h| h);
     assert_eq!(result.unwrap(), [IValue::I32(8), IValue::I32(3)]);
@@ -383,7 +382,7 @@ fn string_lower_memory_and_size() {
         kind(case.run(&[IValue::I32(0), IValue::I32(0)])),
         InstructionErrorKind::ToNative { to: "String", .. }
     ));
-    let size = Case::new(&[IType::String], &[IType::I32], "arg.get 0; string.size");
+    let size = Case::new(&[IType::String], &[IType::I32], "arg.get 0 string.size");
     assert_eq!(size.run(&[s("héllo")]).unwrap(), [IValue::I32(6)]);
     assert!(matches!(
         kind(size.run(&[bytes(b"x")])),
@@ -393,7 +392,7 @@ fn string_lower_memory_and_size() {
     let peek = Case::new(
         &[IType::String],
         &[IType::String, IType::I32],
-        "arg.get 0; dup; string.size",
+        "arg.get 0 dup string.size",
     );
     assert_eq!(peek.run(&[s("abc")]).unwrap(), [s("abc"), IValue::I32(3)]);
     let error = peek.run(&[IValue::U8(1)]).unwrap_err();
@@ -406,7 +405,7 @@ fn dup_and_swap2() {
     let case = Case::new(
         &[IType::S8, IType::String],
         &[IType::String, IType::S8, IType::S8],
-        "arg.get 0; arg.get 1; swap2; dup",
+        "arg.get 0 arg.get 1 swap2 dup",
     );
     assert_eq!(
         case.run(&[IValue::S8(1), s("x")]).unwrap(),
@@ -416,7 +415,7 @@ fn dup_and_swap2() {
 
 #[test]
 fn push_constants() {
-    let case = Case::new(&[], &[IType::I32, IType::I64], "i32.push -5; i64.push -6");
+    let case = Case::new(&[], &[IType::I32, IType::I64], "i32.push -5 i64.push -6");
     assert_eq!(case.run(&[]).unwrap(), [IValue::I32(-5), IValue::I64(-6)]);
 }
 
@@ -425,7 +424,7 @@ fn array_lift_memory() {
     let case = Case::new(
         &[IType::I32, IType::I32],
         &[array(IType::U16)],
-        "arg.get 0; arg.get 1; array.lift_memory u16",
+        "arg.get 0 arg.get 1 array.lift_memory u16",
     );
     let setup = |mut host: TestHost| {
         host.sdk.write(4, &[1, 0, 2, 0, 0xff, 0xff]);
@@ -460,7 +459,7 @@ fn array_lower_memory() {
     let case = Case::new(
         &[array(IType::U32)],
         &[IType::I32, IType::I32],
-        "arg.get 0; array.lower_memory u32",
+        "arg.get 0 array.lower_memory u32",
     );
     let values = IValue::Array(vec![IValue::U32(1), IValue::U32(u32::MAX)]);
     let (result, host) = case.run_with(&[values], 64, |h| h);
@@ -493,7 +492,7 @@ fn array_lower_memory() {
     let case = Case::new(
         &[IType::ByteArray],
         &[IType::I32, IType::I32],
-        "arg.get 0; array.lower_memory u8",
+        "arg.get 0 array.lower_memory u8",
     );
     let (result, host) = case.run_with(&[bytes(&[])], 64, |h| h);
     assert_eq!(result.unwrap(), [IValue::I32(16), IValue::I32(0)]);
@@ -535,7 +534,7 @@ fn point_case(instructions: &str, params: &[IType], results: &[IType]) -> Case {
 #[test]
 fn record_lift_and_lower_memory() {
     let lower = point_case(
-        "arg.get 0; record.lower_memory 6",
+        "arg.get 0 record.lower_memory 6",
         &[IType::Record(6)],
         &[IType::I32],
     );
@@ -562,7 +561,7 @@ fn record_lift_and_lower_memory() {
     }
 
     let lift = point_case(
-        "arg.get 0; record.lift_memory 6",
+        "arg.get 0 record.lift_memory 6",
         &[IType::I32],
         &[IType::Record(6)],
     );
@@ -603,7 +602,7 @@ fn byte_array_instructions() {
     let lift = Case::new(
         &[IType::I32, IType::I32],
         &[IType::ByteArray],
-        "arg.get 0; arg.get 1; byte_array.lift_memory",
+        "arg.get 0 arg.get 1 byte_array.lift_memory",
     );
     let setup = |mut host: TestHost| {
         host.sdk.write(3, &[7, 8, 9]);
@@ -626,7 +625,7 @@ fn byte_array_instructions() {
     let lower = Case::new(
         &[IType::I32, IType::ByteArray],
         &[IType::I32, IType::I32],
-        "arg.get 0; arg.get 1; byte_array.lower_memory",
+        "arg.get 0 arg.get 1 byte_array.lower_memory",
     );
     let (result, host) = lower.run_with(&[IValue::I32(4), bytes(&[1, 2])], 16, |h| h);
     assert_eq!(result.unwrap(), [IValue::I32(4), IValue::I32(2)]);
@@ -657,7 +656,7 @@ fn byte_array_instructions() {
     let size = Case::new(
         &[IType::ByteArray],
         &[IType::I32],
-        "arg.get 0; byte_array.size",
+        "arg.get 0 byte_array.size",
     );
     assert_eq!(size.run(&[bytes(&[1, 2, 3])]).unwrap(), [IValue::I32(3)]);
     assert_eq!(
@@ -678,7 +677,7 @@ fn allocate_called_by_the_adapter_is_checked() {
     let case = Case::with_core(
         &[IType::String],
         &[],
-        "arg.get 0; string.size; i32.push 1; call-core 0; arg.get 0; string.lower_memory; call-core 6",
+        "arg.get 0 string.size i32.push 1 call-core 0 arg.get 0 string.lower_memory call-core 6",
         sig(&[I32, I32], &[]),
     );
     let sink = |host: TestHost| host.function("f", |_, _| Ok(vec![]));

@@ -2,13 +2,11 @@
 //! rejects a bad section with an error naming the adapter type and the instruction, and
 //! what the toolchain emits passes.
 
-mod support;
-
+use crate::support::{ModuleBuilder, func, instructions_of, sig};
 use strait_it::adapter::{
     AdapterError, AdapterErrorKind, CompileError, CoreType, Item, NestingError, TypeKind,
 };
 use strait_it::{Adapter, IType, Implementation, Import, TypeEntry};
-use support::{ModuleBuilder, func, parse_instructions, sig};
 
 use CoreType::{I32, I64};
 
@@ -36,8 +34,8 @@ fn adapter_error(module: &ModuleBuilder) -> AdapterError {
     }
 }
 
-const GREETING: &str = "arg.get 0; string.size; i32.push 1; call-core 0; arg.get 0; \
-    string.lower_memory; call-core 6; call-core 3; call-core 2; string.lift_memory; call-core 1";
+const GREETING: &str = "arg.get 0 string.size i32.push 1 call-core 0 arg.get 0 \
+    string.lower_memory call-core 6 call-core 3 call-core 2 string.lift_memory call-core 1";
 
 #[test]
 fn the_toolchain_pattern_compiles() {
@@ -81,7 +79,7 @@ fn rule_1_type_indices_in_range_and_of_the_right_kind() {
         "f",
         func(&[("r", IType::Record(0))], &[]),
         sig(&[I32], &[]),
-        "arg.get 0; record.lower_memory 0; call-core 6",
+        "arg.get 0 record.lower_memory 0 call-core 6",
     );
     let error = module.compile().unwrap_err();
     assert_eq!(
@@ -103,7 +101,7 @@ fn rule_1_type_indices_in_range_and_of_the_right_kind() {
         "f",
         func(&[], &[]),
         sig(&[], &[]),
-        "call-core 3; record.lift_memory 3; call-core 1",
+        "call-core 3 record.lift_memory 3 call-core 1",
     );
     let error = adapter_error(&module);
     assert_eq!(
@@ -119,7 +117,7 @@ fn rule_1_type_indices_in_range_and_of_the_right_kind() {
         "f",
         func(&[], &[]),
         sig(&[], &[]),
-        "call-core 3; call-core 2; array.lift_memory record 50; call-core 1",
+        "call-core 3 call-core 2 array.lift_memory record 50 call-core 1",
     );
     let error = adapter_error(&module);
     assert_eq!(
@@ -180,7 +178,7 @@ fn rule_2_implementations_and_adapters() {
     let mut module = string_function(GREETING);
     module.section.adapters.push(Adapter {
         function_type: 1,
-        instructions: parse_instructions("call-core 99; swap2; string.size"),
+        instructions: instructions_of("call-core 99 swap2 string.size"),
     });
     module.compile().unwrap();
 }
@@ -188,7 +186,7 @@ fn rule_2_implementations_and_adapters() {
 #[test]
 fn rule_3_call_core_and_arg_get_indices() {
     // 7 exports: `call-core 7` is past the function space.
-    let module = string_function("arg.get 0; dup; call-core 7");
+    let module = string_function("arg.get 0 dup call-core 7");
     let error = adapter_error(&module);
     assert_eq!(
         (error.adapter_type, error.instruction_index, &error.kind),
@@ -216,7 +214,7 @@ fn rule_3_call_core_and_arg_get_indices() {
 #[test]
 fn rule_4_stack_effects_type_check() {
     // string.lift_memory needs (i32, i32), finds a string.
-    let error = adapter_error(&string_function("arg.get 0; arg.get 0; string.lift_memory"));
+    let error = adapter_error(&string_function("arg.get 0 arg.get 0 string.lift_memory"));
     assert_eq!(
         (error.instruction_index, error.kind),
         (
@@ -228,7 +226,7 @@ fn rule_4_stack_effects_type_check() {
         )
     );
     // Too few values.
-    let error = adapter_error(&string_function("i32.push 1; swap2"));
+    let error = adapter_error(&string_function("i32.push 1 swap2"));
     assert_eq!(
         error.kind,
         AdapterErrorKind::StackTooSmall {
@@ -237,7 +235,7 @@ fn rule_4_stack_effects_type_check() {
         }
     );
     // Core functions are typed by their wasm signatures: the core `f` takes (i32, i32).
-    let error = adapter_error(&string_function("arg.get 0; call-core 6"));
+    let error = adapter_error(&string_function("arg.get 0 call-core 6"));
     assert_eq!(error.instruction_index, 1);
     // No widening: `s32` is not `i32`.
     let mut module = ModuleBuilder::new();
@@ -245,7 +243,7 @@ fn rule_4_stack_effects_type_check() {
         "f",
         func(&[("x", IType::S32)], &[]),
         sig(&[I32], &[]),
-        "arg.get 0; call-core 6",
+        "arg.get 0 call-core 6",
     );
     assert_eq!(
         adapter_error(&module).kind,
@@ -255,7 +253,7 @@ fn rule_4_stack_effects_type_check() {
         }
     );
     // The final stack must match the results.
-    let error = adapter_error(&string_function("arg.get 0; string.size"));
+    let error = adapter_error(&string_function("arg.get 0 string.size"));
     assert_eq!(
         (
             error.instruction_index,
@@ -272,7 +270,7 @@ fn rule_4_stack_effects_type_check() {
         )
     );
     assert!(
-        adapter_error(&string_function("arg.get 0; arg.get 0"))
+        adapter_error(&string_function("arg.get 0 arg.get 0"))
             .to_string()
             .starts_with("adapter for type 6, end of the adapter (after 2 instructions)")
     );
@@ -287,8 +285,8 @@ fn rule_4_imported_functions_are_typed_by_their_it_level_type() {
         "g",
         func(&[("s", IType::String)], &[IType::S64]),
         func(&[("ptr", IType::I32), ("len", IType::I32)], &[IType::I64]),
-        "arg.get 0; arg.get 1; string.lift_memory; call-core 1; call-core 6; \
-         dup; string.size; i32.push 1; call-core 0; swap2; string.lower_memory; call-core 4; call-core 5",
+        "arg.get 0 arg.get 1 string.lift_memory call-core 1 call-core 6 \
+         dup string.size i32.push 1 call-core 0 swap2 string.lower_memory call-core 4 call-core 5",
     );
     let error = adapter_error(&module);
     assert_eq!(error.adapter_type, 7);
@@ -307,7 +305,7 @@ fn rule_4_imported_functions_are_typed_by_their_it_level_type() {
         "g",
         func(&[("s", IType::String)], &[IType::S64]),
         func(&[("ptr", IType::I32), ("len", IType::I32)], &[IType::I64]),
-        "arg.get 0; arg.get 1; string.lift_memory; call-core 1; call-core 6; i64.from_s64",
+        "arg.get 0 arg.get 1 string.lift_memory call-core 1 call-core 6 i64.from_s64",
     );
     let compiled = module.compile().unwrap();
     assert_eq!(compiled.imports()[0].raw, sig(&[I32, I32], &[I64]));
@@ -324,7 +322,7 @@ fn older_toolchain_raw_types_are_accepted() {
         "get_drop_count",
         func(&[], &[IType::S32]),
         func(&[], &[IType::S32]),
-        "call-core 6; i32.from_s32",
+        "call-core 6 i32.from_s32",
     );
     let compiled = module.compile().unwrap();
     assert_eq!(compiled.imports()[0].raw, sig(&[], &[I32]));
@@ -334,14 +332,14 @@ fn older_toolchain_raw_types_are_accepted() {
         "get",
         func(&[], &[array(IType::U8)]),
         sig(&[], &[]),
-        "call-core 6; call-core 3; call-core 2; byte_array.lift_memory; call-core 1",
+        "call-core 6 call-core 3 call-core 2 byte_array.lift_memory call-core 1",
     );
     module.import(
         "storage",
         "get",
         func(&[], &[IType::ByteArray]),
         func(&[], &[]),
-        "call-core 7; array.lower_memory u8; call-core 4; call-core 5",
+        "call-core 7 array.lower_memory u8 call-core 4 call-core 5",
     );
     module.compile().unwrap();
 }
@@ -354,7 +352,7 @@ fn rule_4_import_raw_types_have_core_forms() {
         "g",
         func(&[("s", IType::String)], &[]),
         func(&[("s", IType::String)], &[]),
-        "arg.get 0; call-core 1; call-core 6",
+        "arg.get 0 call-core 1 call-core 6",
     );
     assert_eq!(
         module.compile().unwrap_err().to_string(),
@@ -388,7 +386,7 @@ fn rule_5_records_reachable_from_adapters_are_acyclic_and_shallow() {
         "f",
         func(&[("n", IType::Record(6))], &[]),
         sig(&[I32], &[]),
-        "arg.get 0; record.lower_memory 6; call-core 6",
+        "arg.get 0 record.lower_memory 6 call-core 6",
     );
     assert_eq!(
         module.compile().unwrap_err(),
@@ -411,7 +409,7 @@ fn rule_5_records_reachable_from_adapters_are_acyclic_and_shallow() {
         "f",
         func(&[], &[]),
         sig(&[], &[]),
-        "call-core 3; record.lift_memory 6; call-core 1; i32.push 0; call-core 5",
+        "call-core 3 record.lift_memory 6 call-core 1 i32.push 0 call-core 5",
     );
     let error = adapter_error(&module);
     assert_eq!(
@@ -444,7 +442,7 @@ fn rule_6_abi_signatures_and_core_exports() {
         "f",
         func(&[("v", array(IType::U8))], &[]),
         sig(&[I32, I32], &[]),
-        "arg.get 0; array.lower_memory u8; call-core 6",
+        "arg.get 0 array.lower_memory u8 call-core 6",
     );
     let error = adapter_error(&module);
     assert_eq!(

@@ -1,14 +1,12 @@
 //! Lowering then lifting every interface type, with the exact bytes and `allocate` calls of
 //! the spec's traces (`spec/it-section.md` §6.5).
 
-mod support;
-
+use crate::support::{Sdk, bytes, records, s};
 use strait_it::memory::{
     LiftBudget, Lowered, RecordTable, lift_array, lift_byte_array, lift_flat, lift_record,
     lift_string, lower_array, lower_byte_array, lower_record, lower_string, lower_value,
 };
 use strait_it::{IType, IValue};
-use support::{Sdk, bytes, records, s};
 
 fn array(ty: IType) -> IType {
     IType::Array(Box::new(ty))

@@ -1,9 +1,10 @@
 //! The binary codec: every real section round-trips byte for byte; the annotated example of
 //! `spec/it-section.md` §2.4 decodes to the expected model; each malformed input gives its error.
 
-mod common;
-
-use common::{annotated_example, annotated_model, cat, export, func, s, version};
+use crate::support;
+use crate::support::{
+    annotated_example, annotated_model, cat, export, func_entry, string_bytes, version,
+};
 use strait_it::binary::{DecodeErrorKind, EncodeProblem, MAX_TYPE_NESTING};
 use strait_it::module::ModuleSections;
 use strait_it::{
@@ -21,7 +22,13 @@ fn adapter_with(count: &[u8], body: &[u8]) -> Vec<u8> {
 
 /// A section whose only type is `func (x: <ty>)`.
 fn param_of_type(ty: &[u8]) -> Vec<u8> {
-    cat(&[&version(), &[0x00, 0x01, 0x00, 0x01], &s("x"), ty, &[0x00]])
+    cat(&[
+        &version(),
+        &[0x00, 0x01, 0x00, 0x01],
+        &string_bytes("x"),
+        ty,
+        &[0x00],
+    ])
 }
 
 /// Drops a deeply nested type level by level: the derived drop would recurse once per level.
@@ -33,7 +40,7 @@ fn drop_deep(mut ty: IType) {
 
 #[test]
 fn every_artifact_section_round_trips_byte_for_byte() {
-    let Some(artifacts) = common::artifacts() else {
+    let Some(artifacts) = support::artifacts() else {
         return;
     };
     for artifact in &artifacts {
@@ -69,15 +76,15 @@ fn the_smallest_valid_blob() {
     let bytes = cat(&[
         &version(),
         &[0x00, 0x01, 0x00, 0x01],
-        &s("size"),
+        &string_bytes("size"),
         &[0x0c, 0x01, 0x0c, 0x03, 0x01],
-        &s("allocate"),
+        &string_bytes("allocate"),
         &[0x00],
     ]);
     let section = Section::decode(&bytes).unwrap();
     assert_eq!(
         section.types,
-        vec![func(&[("size", IType::I32)], &[IType::I32])]
+        vec![func_entry(&[("size", IType::I32)], &[IType::I32])]
     );
     assert_eq!(section.exports, vec![export("allocate", 0)]);
     assert_eq!(section.encode().unwrap(), bytes);
@@ -89,8 +96,8 @@ fn the_smallest_valid_blob() {
 
 #[test]
 fn sections_in_any_order_and_repeated_are_concatenated() {
-    let export_a = cat(&[&[0x03, 0x01], &s("a"), &[0x00]]);
-    let export_b = cat(&[&[0x03, 0x01], &s("b"), &[0x01]]);
+    let export_a = cat(&[&[0x03, 0x01], &string_bytes("a"), &[0x00]]);
+    let export_b = cat(&[&[0x03, 0x01], &string_bytes("b"), &[0x01]]);
     let types = [0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
     let bytes = cat(&[&export_a, &types, &version(), &export_b]);
     let section = Section::decode(&bytes).unwrap();
@@ -101,9 +108,9 @@ fn sections_in_any_order_and_repeated_are_concatenated() {
         &version(),
         &types,
         &[0x03, 0x02],
-        &s("a"),
+        &string_bytes("a"),
         &[0x00],
-        &s("b"),
+        &string_bytes("b"),
         &[0x01],
     ]);
     assert_eq!(section.encode().unwrap(), canonical);
@@ -173,7 +180,7 @@ fn unknown_type_codes() {
     let section = Section::decode(&param_of_type(&[0x36, 0x0e, 0x2a])).unwrap();
     assert_eq!(
         section.types,
-        vec![func(
+        vec![func_entry(
             &[("x", IType::Array(Box::new(IType::Record(42))))],
             &[]
         )]
@@ -202,7 +209,12 @@ fn every_unassigned_opcode_is_an_error_naming_it_and_its_offset() {
 
 #[test]
 fn zero_field_records_are_errors_both_ways() {
-    let bytes = cat(&[&version(), &[0x00, 0x01, 0x01], &s("Empty"), &[0x00]]);
+    let bytes = cat(&[
+        &version(),
+        &[0x00, 0x01, 0x01],
+        &string_bytes("Empty"),
+        &[0x00],
+    ]);
     let error = Section::decode(&bytes).unwrap_err();
     assert_eq!(error.kind, DecodeErrorKind::EmptyRecord { type_index: 0 });
     assert!(error.to_string().contains("record type 0 has no fields"));
@@ -226,7 +238,7 @@ fn zero_field_records_are_errors_both_ways() {
 #[test]
 fn counts_larger_than_the_section() {
     for count in [&[0x05][..], &[0xff, 0xff, 0xff, 0xff, 0x0f]] {
-        let bytes = cat(&[&version(), &[0x03], count, &s("x"), &[0x00]]);
+        let bytes = cat(&[&version(), &[0x03], count, &string_bytes("x"), &[0x00]]);
         assert!(matches!(
             decode_kind(&bytes),
             DecodeErrorKind::CountTooLarge {
@@ -326,7 +338,7 @@ fn names_of_256_bytes_are_not_encoded() {
 #[test]
 fn string_lengths_128_to_255_are_one_byte() {
     let name = "n".repeat(200);
-    let bytes = cat(&[&version(), &[0x03, 0x01], &s(&name), &[0x00]]);
+    let bytes = cat(&[&version(), &[0x03, 0x01], &string_bytes(&name), &[0x00]]);
     assert_eq!(bytes[10], 200);
     let section = Section::decode(&bytes).unwrap();
     assert_eq!(section.exports[0].name, name);
@@ -354,7 +366,7 @@ fn bad_utf8_names() {
 #[test]
 fn u32_fields_above_u32_max_are_errors() {
     let too_big = [0x80, 0x80, 0x80, 0x80, 0x10]; // 2^32
-    let bytes = cat(&[&version(), &[0x03, 0x01], &s("x"), &too_big]);
+    let bytes = cat(&[&version(), &[0x03, 0x01], &string_bytes("x"), &too_big]);
     let error = Section::decode(&bytes).unwrap_err();
     assert_eq!(
         error.kind,
@@ -364,7 +376,7 @@ fn u32_fields_above_u32_max_are_errors() {
         }
     );
     let max = [0xff, 0xff, 0xff, 0xff, 0x0f];
-    let bytes = cat(&[&version(), &[0x03, 0x01], &s("x"), &max]);
+    let bytes = cat(&[&version(), &[0x03, 0x01], &string_bytes("x"), &max]);
     assert_eq!(
         Section::decode(&bytes).unwrap().exports[0].function_type,
         u32::MAX
@@ -388,7 +400,7 @@ fn u32_fields_above_u32_max_are_errors() {
     let section = Section::decode(&param_of_type(&cat(&[&[0x0e], &too_big]))).unwrap();
     assert_eq!(
         section.types,
-        vec![func(&[("x", IType::Record(1 << 32))], &[])]
+        vec![func_entry(&[("x", IType::Record(1 << 32))], &[])]
     );
 }
 
@@ -403,7 +415,7 @@ fn ten_byte_ulebs_decode_and_eleven_do_not() {
     let section = Section::decode(&param_of_type(&cat(&[&[0x0e], &ten]))).unwrap();
     assert_eq!(
         section.types,
-        vec![func(&[("x", IType::Record(u64::MAX))], &[])]
+        vec![func_entry(&[("x", IType::Record(u64::MAX))], &[])]
     );
 
     let eleven = [
@@ -428,13 +440,18 @@ fn ten_byte_ulebs_decode_and_eleven_do_not() {
 
 #[test]
 fn padded_ulebs_are_accepted() {
-    let bytes = cat(&[&version(), &[0x03, 0x01], &s("x"), &[0x85, 0x80, 0x00]]);
+    let bytes = cat(&[
+        &version(),
+        &[0x03, 0x01],
+        &string_bytes("x"),
+        &[0x85, 0x80, 0x00],
+    ]);
     let section = Section::decode(&bytes).unwrap();
     assert_eq!(section.exports, vec![export("x", 5)]);
     // Re-encoding is minimal.
     assert_eq!(
         section.encode().unwrap(),
-        cat(&[&version(), &[0x03, 0x01], &s("x"), &[0x05]])
+        cat(&[&version(), &[0x03, 0x01], &string_bytes("x"), &[0x05]])
     );
     let section = Section::decode(&adapter_with(&[0x81, 0x00], &[0x34])).unwrap();
     assert_eq!(section.adapters[0].instructions, vec![Instruction::Dup]);
@@ -496,7 +513,7 @@ fn missing_double_and_invalid_versions() {
     assert_eq!(error.offset, 8);
 
     for bad in ["", "0.28", "v0.28.0", " 0.28.0", "0.28.0.1"] {
-        let bytes = cat(&[&[0x05], &s(bad)]);
+        let bytes = cat(&[&[0x05], &string_bytes(bad)]);
         assert!(
             matches!(decode_kind(&bytes), DecodeErrorKind::InvalidVersion { .. }),
             "{bad:?}"
@@ -511,7 +528,7 @@ fn missing_double_and_invalid_versions() {
         ));
     }
     // Kept verbatim, pre-release and build metadata included.
-    let section = Section::decode(&cat(&[&[0x05], &s("0.20.0-rc.1+build.5")])).unwrap();
+    let section = Section::decode(&cat(&[&[0x05], &string_bytes("0.20.0-rc.1+build.5")])).unwrap();
     assert_eq!(section.version, "0.20.0-rc.1+build.5");
 }
 

@@ -1,7 +1,6 @@
 //! Locating the Marine custom sections in a wasm module and the "exactly one" rules.
 
-mod common;
-
+use crate::support;
 use strait_it::module::{ModuleError, ModuleSections};
 
 const HEADER: &[u8] = b"\0asm\x01\0\0\0";
@@ -28,7 +27,12 @@ fn module(sections: &[Vec<u8>]) -> Vec<u8> {
 }
 
 fn it_payload() -> Vec<u8> {
-    common::cat(&[&common::version(), &[0x03, 0x01], &common::s("f"), &[0x00]])
+    support::cat(&[
+        &support::version(),
+        &[0x03, 0x01],
+        &support::string_bytes("f"),
+        &[0x00],
+    ])
 }
 
 #[test]
@@ -127,7 +131,7 @@ fn malformed_modules_and_components() {
 
 #[test]
 fn every_artifact_has_one_of_each() {
-    let Some(artifacts) = common::artifacts() else {
+    let Some(artifacts) = support::artifacts() else {
         return;
     };
     for artifact in &artifacts {

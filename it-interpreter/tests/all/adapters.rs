@@ -2,19 +2,17 @@
 //! module that behaves like marine-rs-sdk's glue, checking the exact core-call sequences of
 //! `spec/service.md` §5.
 
-mod common;
-mod support;
-
+use crate::support;
+use crate::support::{Internal, TestHost, call, run, s, sig, wasm_exports};
 use strait_it::IValue;
 use strait_it::adapter::{CompiledModule, CoreType, compile};
 use strait_it::memory::{LiftBudget, RecordTable, lift_record, lower_record};
 use strait_it::module::ModuleSections;
-use support::{Internal, TestHost, call, run, s, sig, wasm_exports};
 
 /// Decodes and compiles artifact `name` (e.g. `greeting/greeting.wasm`); `None` when the
 /// artifacts are absent outside CI.
 fn compiled(name: &str) -> Option<CompiledModule> {
-    let artifact = common::artifacts()?
+    let artifact = support::artifacts()?
         .into_iter()
         .find(|artifact| artifact.name == name)
         .unwrap_or_else(|| panic!("artifact {name} is missing"));
@@ -28,7 +26,7 @@ fn compiled(name: &str) -> Option<CompiledModule> {
 
 #[test]
 fn every_artifact_section_compiles() {
-    let Some(artifacts) = common::artifacts() else {
+    let Some(artifacts) = support::artifacts() else {
         return;
     };
     let mut summary = Vec::new();

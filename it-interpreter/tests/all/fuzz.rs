@@ -1,9 +1,8 @@
 //! Property tests (stable Rust, proptest): hostile bytes and text never make the codec or the
 //! parser panic, and random sections survive encode → decode and print → parse unchanged.
 
-mod common;
-
-use common::{Immediates, instruction_with};
+use crate::support;
+use crate::support::{Immediates, instruction_with};
 use proptest::prelude::*;
 use strait_it::instructions::OPCODES;
 use strait_it::module::ModuleSections;
@@ -17,7 +16,7 @@ use strait_it::{
 fn real_sections() -> &'static [Vec<u8>] {
     static SECTIONS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
     SECTIONS.get_or_init(|| {
-        common::artifacts()
+        support::artifacts()
             .unwrap_or_default()
             .iter()
             .map(|artifact| {
@@ -273,7 +272,7 @@ proptest! {
 
 #[test]
 fn random_wasm_mutations_of_real_modules_never_panic() {
-    let Some(artifacts) = common::artifacts() else {
+    let Some(artifacts) = support::artifacts() else {
         return;
     };
     // Cheap deterministic mutations of whole modules: the section walker must not panic.
@@ -288,7 +287,7 @@ fn random_wasm_mutations_of_real_modules_never_panic() {
             let _ = ModuleSections::read(&wasm[..step]);
         }
     }
-    for path in common::corrupted() {
+    for path in support::corrupted() {
         let wasm = std::fs::read(path).unwrap();
         assert!(ModuleSections::read(&wasm).is_err());
     }

@@ -1,0 +1,56 @@
+//! Arrays: `array.lift_memory T`, `array.lower_memory T` and the fused `arg.get i;
+//! array.lower_memory T`.
+
+use super::{Machine, Outcome, lift_fault, lower_fault, memory_unavailable};
+use crate::adapter::{AdapterHost, HostAllocator};
+use crate::memory;
+use crate::types::IType;
+use crate::values::IValue;
+use alloc::vec::Vec;
+
+impl<H: AdapterHost + ?Sized> Machine<'_, H> {
+    /// `arg.get i; array.lower_memory T`: lowers input `i` without copying it.
+    #[inline]
+    pub(super) fn arg_array_lower(&mut self, index: u32, element: &IType) -> Outcome {
+        let value = self.input(index)?;
+        let (ptr, count) = self.lower_array(element, value)?;
+        self.push_pair(ptr, count);
+        Ok(())
+    }
+
+    /// `array.lift_memory T`: `[ptr, count]` to the array there.
+    #[inline]
+    pub(super) fn array_lift_memory(&mut self, element: &IType) -> Outcome {
+        let (ptr, count) = self.pop_pair()?;
+        let items = if count == 0 {
+            Vec::new()
+        } else {
+            let memory = self.host.memory().map_err(memory_unavailable)?;
+            memory::lift_array(
+                memory,
+                element,
+                ptr,
+                count,
+                &self.module.records,
+                &mut self.budget,
+            )
+            .map_err(lift_fault)?
+        };
+        self.stack.push(IValue::Array(items));
+        Ok(())
+    }
+
+    /// `array.lower_memory T`: an array to `[ptr, count]`, lowered into fresh allocations.
+    #[inline]
+    pub(super) fn array_lower_memory(&mut self, element: &IType) -> Outcome {
+        let value = self.pop()?;
+        let (ptr, count) = self.lower_array(element, &value)?;
+        self.push_pair(ptr, count);
+        Ok(())
+    }
+
+    fn lower_array(&mut self, element: &IType, value: &IValue) -> Outcome<(u32, u32)> {
+        let mut target = HostAllocator::new(&mut *self.host, &mut *self.scratch);
+        memory::lower_array(&mut target, element, value, &self.module.records).map_err(lower_fault)
+    }
+}

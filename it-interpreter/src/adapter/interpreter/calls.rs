@@ -1,0 +1,158 @@
+//! Calls: `call-core` to a wasm export (`allocate` among them, whose result is checked) or to
+//! an adapted import.
+
+use super::{Machine, Outcome, invalid, memory_unavailable};
+use crate::adapter::host::ALLOCATE_SLOT;
+use crate::adapter::{AdapterHost, InstructionErrorKind};
+use crate::compat;
+use crate::memory::LowerError;
+use crate::types::IType;
+use crate::values::IValue;
+
+impl<H: AdapterHost + ?Sized> Machine<'_, H> {
+    /// `call-core i` for a wasm export: calls it with the top values, checked against its
+    /// signature, and replaces them with its results, checked too.
+    #[inline]
+    pub(super) fn call_export(&mut self, slot: u32) -> Outcome {
+        let module = self.module;
+        let export = usize::try_from(slot)
+            .ok()
+            .and_then(|index| module.core_exports.get(index))
+            .ok_or_else(|| InstructionErrorKind::LocalOrImportIsMissing {
+                function_index: slot,
+            })?;
+        let signature = &export.signature;
+        let base = self.check_args(signature.params.len(), |i, value| {
+            let ty = signature.params.get(i)?;
+            (!ty.matches(value)).then(|| ty.itype())
+        })?;
+        self.scratch.clear();
+        let args = self.stack.get(base..).unwrap_or_default();
+        self.host
+            .call_export(slot, args, self.scratch)
+            .map_err(|reason| InstructionErrorKind::LocalOrImportCall {
+                function_name: export.name.clone(),
+                reason,
+            })?;
+        if self.scratch.len() != signature.results.len()
+            || !self
+                .scratch
+                .iter()
+                .zip(&signature.results)
+                .all(|(value, ty)| ty.matches(value))
+        {
+            return Err(InstructionErrorKind::UnexpectedResults {
+                function_name: export.name.clone(),
+                expected: signature.results.len(),
+                received: self.scratch.len(),
+            }
+            .into());
+        }
+        self.stack.truncate(base);
+        self.stack.append(self.scratch);
+        Ok(())
+    }
+
+    /// `call-core 0` with `allocate`'s signature: its result is checked like every
+    /// allocation (D22).
+    #[inline]
+    pub(super) fn call_allocate(&mut self) -> Outcome {
+        let args = self
+            .stack
+            .len()
+            .checked_sub(2)
+            .and_then(|base| match self.stack.get(base..) {
+                Some([IValue::I32(size), IValue::I32(tag)]) => {
+                    Some((size.cast_unsigned(), tag.cast_unsigned()))
+                }
+                _ => None,
+            });
+        self.call_export(ALLOCATE_SLOT)?;
+        let (Some((size, tag)), Some(IValue::I32(ptr))) = (args, self.stack.last()) else {
+            return Ok(());
+        };
+        let ptr = ptr.cast_unsigned();
+        if ptr == 0 && size > 0 {
+            return Err(
+                InstructionErrorKind::LoError(LowerError::AllocateNull { size, tag }).into(),
+            );
+        }
+        let memory_size = self.host.memory().map_err(memory_unavailable)?.len() as u64;
+        if u64::from(ptr) + u64::from(size) > memory_size {
+            return Err(
+                InstructionErrorKind::LoError(LowerError::AllocateOutOfBounds {
+                    ptr,
+                    size,
+                    tag,
+                    memory_size,
+                })
+                .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// `call-core i` for an adapted import: calls it with the top values (their outer shape
+    /// checked) and replaces them with its results.
+    #[inline]
+    pub(super) fn call_import(&mut self, slot: u32) -> Outcome {
+        let module = self.module;
+        let import = usize::try_from(slot)
+            .ok()
+            .and_then(|index| module.imports.get(index))
+            .ok_or_else(|| InstructionErrorKind::LocalOrImportIsMissing {
+                function_index: u32::try_from(module.core_exports.len())
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(slot),
+            })?;
+        let ty = &import.ty;
+        // The outer shape is checked here; the callee's lowering checks the inside.
+        let base = self.check_args(ty.params.len(), |i, value| {
+            let param = ty.params.get(i)?;
+            (!compat::shape_matches(&param.ty, value)).then(|| param.ty.clone())
+        })?;
+        self.scratch.clear();
+        let args = self.stack.get(base..).unwrap_or_default();
+        self.host
+            .call_import(slot, args, self.scratch)
+            .map_err(|reason| InstructionErrorKind::LocalOrImportCall {
+                function_name: import.name.clone(),
+                reason,
+            })?;
+        if self.scratch.len() != ty.results.len()
+            || !self
+                .scratch
+                .iter()
+                .zip(&ty.results)
+                .all(|(value, ty)| compat::shape_matches(ty, value))
+        {
+            return Err(InstructionErrorKind::UnexpectedResults {
+                function_name: import.name.clone(),
+                expected: ty.results.len(),
+                received: self.scratch.len(),
+            }
+            .into());
+        }
+        self.stack.truncate(base);
+        self.stack.append(self.scratch);
+        Ok(())
+    }
+
+    /// Checks the top `count` values, the arguments of a call, with `mismatch` (which
+    /// returns the expected type of a value that does not fit). Returns where they start:
+    /// the host reads them in place, and they are dropped once it has returned.
+    fn check_args(
+        &self,
+        count: usize,
+        mismatch: impl Fn(usize, &IValue) -> Option<IType>,
+    ) -> Outcome<usize> {
+        self.need(count)?;
+        let base = self.stack.len() - count;
+        for (i, value) in self.stack.iter().skip(base).enumerate() {
+            if let Some(expected) = mismatch(i, value) {
+                return Err(invalid(expected, value.clone()));
+            }
+        }
+        Ok(base)
+    }
+}

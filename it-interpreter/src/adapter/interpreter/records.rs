@@ -1,0 +1,47 @@
+//! Records: `record.lift_memory R`, `record.lower_memory R` and the fused `arg.get i;
+//! record.lower_memory R`.
+
+use super::{Machine, Outcome, invalid, lift_fault, lower_fault, memory_unavailable};
+use crate::adapter::{AdapterHost, HostAllocator};
+use crate::memory;
+use crate::types::IType;
+use crate::values::IValue;
+
+impl<H: AdapterHost + ?Sized> Machine<'_, H> {
+    /// `arg.get i; record.lower_memory R`: lowers input `i` without copying it.
+    #[inline]
+    pub(super) fn arg_record_lower(&mut self, index: u32, id: u64) -> Outcome {
+        let value = self.input(index)?;
+        let ptr = self.lower_record(id, value)?;
+        self.stack.push(IValue::I32(ptr.cast_signed()));
+        Ok(())
+    }
+
+    /// `record.lift_memory R`: a pointer to the record there.
+    #[inline]
+    pub(super) fn record_lift_memory(&mut self, id: u64) -> Outcome {
+        let ptr = self.pop_u32()?;
+        let memory = self.host.memory().map_err(memory_unavailable)?;
+        let fields = memory::lift_record(memory, id, ptr, &self.module.records, &mut self.budget)
+            .map_err(lift_fault)?;
+        self.stack.push(IValue::Record(fields));
+        Ok(())
+    }
+
+    /// `record.lower_memory R`: a record to a pointer, lowered into fresh allocations.
+    #[inline]
+    pub(super) fn record_lower_memory(&mut self, id: u64) -> Outcome {
+        let value = self.pop()?;
+        let ptr = self.lower_record(id, &value)?;
+        self.stack.push(IValue::I32(ptr.cast_signed()));
+        Ok(())
+    }
+
+    fn lower_record(&mut self, id: u64, value: &IValue) -> Outcome<u32> {
+        let IValue::Record(fields) = value else {
+            return Err(invalid(IType::Record(id), value.clone()));
+        };
+        let mut target = HostAllocator::new(&mut *self.host, &mut *self.scratch);
+        memory::lower_record(&mut target, id, fields, &self.module.records).map_err(lower_fault)
+    }
+}

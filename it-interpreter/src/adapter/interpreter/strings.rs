@@ -1,0 +1,204 @@
+//! Strings and byte arrays: `string.*` and `byte_array.*`, with the fused `arg.get i;
+//! string.size`, `arg.get i; string.lower_memory` and `dup; string.size`. Both are
+//! (pointer, byte length) regions of memory.
+
+use super::{Fault, Machine, Outcome, invalid, length, memory_unavailable};
+use crate::adapter::{AdapterHost, InstructionErrorKind};
+use crate::memory::LiftBudget;
+use crate::types::IType;
+use crate::values::IValue;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+impl<H: AdapterHost + ?Sized> Machine<'_, H> {
+    /// `arg.get i; string.size`: the byte length of input `i`, without copying it.
+    #[inline]
+    pub(super) fn arg_string_size(&mut self, index: u32) -> Outcome {
+        let value = self.input(index)?;
+        let IValue::String(text) = value else {
+            return Err(invalid(IType::String, value.clone()));
+        };
+        let len = length(text.len())?;
+        self.stack.push(len);
+        Ok(())
+    }
+
+    /// `arg.get i; string.lower_memory`: writes input `i` at the pointer on top.
+    #[inline]
+    pub(super) fn arg_string_lower(&mut self, index: u32) -> Outcome {
+        let value = self.input(index)?;
+        if self.stack.is_empty() {
+            return Err(InstructionErrorKind::StackIsTooSmall { needed: 2 }.into());
+        }
+        let IValue::String(text) = value else {
+            return Err(InstructionErrorKind::ToNative {
+                from: value.clone(),
+                to: "String",
+            }
+            .into());
+        };
+        let ptr = self.pop_u32()?;
+        self.write_at(ptr, text.as_bytes())?;
+        let len = length(text.len())?;
+        self.stack.extend([IValue::I32(ptr.cast_signed()), len]);
+        Ok(())
+    }
+
+    /// `string.lift_memory`: `[ptr, len]` to the string there.
+    #[inline]
+    pub(super) fn string_lift_memory(&mut self) -> Outcome {
+        let (ptr, len) = self.pop_pair()?;
+        let text = if len == 0 {
+            String::new()
+        } else {
+            let memory = self.host.memory().map_err(memory_unavailable)?;
+            let bytes = lifted_region(memory, ptr, len, &mut self.budget)?;
+            core::str::from_utf8(bytes)
+                .map(String::from)
+                .map_err(InstructionErrorKind::String)?
+        };
+        self.stack.push(IValue::String(text));
+        Ok(())
+    }
+
+    /// `string.lower_memory`: `[ptr, string]` to `[ptr, len]`, the string written at `ptr`.
+    #[inline]
+    pub(super) fn string_lower_memory(&mut self) -> Outcome {
+        self.need(2)?;
+        let value = self.pop()?;
+        let IValue::String(text) = value else {
+            return Err(InstructionErrorKind::ToNative {
+                from: value,
+                to: "String",
+            }
+            .into());
+        };
+        let ptr = self.pop_u32()?;
+        self.write_at(ptr, text.as_bytes())?;
+        let len = length(text.len())?;
+        self.stack.extend([IValue::I32(ptr.cast_signed()), len]);
+        Ok(())
+    }
+
+    /// `string.size`: a string to its byte length.
+    #[inline]
+    pub(super) fn string_size(&mut self) -> Outcome {
+        let value = self.pop()?;
+        let IValue::String(text) = &value else {
+            return Err(invalid(IType::String, value));
+        };
+        let len = length(text.len())?;
+        self.stack.push(len);
+        Ok(())
+    }
+
+    /// `dup; string.size`: pushes the byte length of the string on top, without copying it.
+    #[inline]
+    pub(super) fn peek_string_size(&mut self) -> Outcome {
+        let top = self.stack.last().ok_or_else(|| Fault {
+            kind: InstructionErrorKind::StackIsTooSmall { needed: 1 },
+            earlier: true,
+        })?;
+        let IValue::String(text) = top else {
+            return Err(invalid(IType::String, top.clone()));
+        };
+        let len = length(text.len())?;
+        self.stack.push(len);
+        Ok(())
+    }
+
+    /// `byte_array.lift_memory`: `[ptr, len]` to the bytes there.
+    #[inline]
+    pub(super) fn byte_array_lift_memory(&mut self) -> Outcome {
+        let (ptr, len) = self.pop_pair()?;
+        let bytes = if len == 0 {
+            Vec::new()
+        } else {
+            let memory = self.host.memory().map_err(memory_unavailable)?;
+            lifted_region(memory, ptr, len, &mut self.budget)?.to_vec()
+        };
+        self.stack.push(IValue::ByteArray(bytes));
+        Ok(())
+    }
+
+    /// `byte_array.lower_memory`: `[ptr, bytes]` to `[ptr, len]`, the bytes written at `ptr`;
+    /// an array of `u8` counts as bytes.
+    #[inline]
+    pub(super) fn byte_array_lower_memory(&mut self) -> Outcome {
+        self.need(2)?;
+        let value = self.pop()?;
+        let ptr = self.pop_u32()?;
+        let len = match &value {
+            IValue::ByteArray(bytes) => {
+                self.write_at(ptr, bytes)?;
+                bytes.len()
+            }
+            IValue::Array(_) => match value.as_bytes() {
+                Some(bytes) => {
+                    self.write_at(ptr, &bytes)?;
+                    bytes.len()
+                }
+                None => return Err(invalid(IType::ByteArray, value)),
+            },
+            _ => return Err(invalid(IType::ByteArray, value)),
+        };
+        let len = length(len)?;
+        self.stack.extend([IValue::I32(ptr.cast_signed()), len]);
+        Ok(())
+    }
+
+    /// `byte_array.size`: bytes (or an array of `u8`) to their length.
+    #[inline]
+    pub(super) fn byte_array_size(&mut self) -> Outcome {
+        let value = self.pop()?;
+        let len = match &value {
+            IValue::ByteArray(bytes) => bytes.len(),
+            // D13: every element must be a U8, not only the first.
+            IValue::Array(items) if items.iter().all(|i| matches!(i, IValue::U8(_))) => items.len(),
+            _ => return Err(invalid(IType::ByteArray, value)),
+        };
+        let len = length(len)?;
+        self.stack.push(len);
+        Ok(())
+    }
+
+    /// Writes `bytes` at `ptr` for `string.lower_memory`/`byte_array.lower_memory`: the
+    /// region is checked even when empty, as Marine does.
+    fn write_at(&mut self, ptr: u32, bytes: &[u8]) -> Outcome {
+        let memory = self.host.memory().map_err(memory_unavailable)?;
+        let end = u64::from(ptr) + bytes.len() as u64;
+        let length = memory.len() as u64;
+        let target = (end <= length)
+            .then(|| usize::try_from(ptr).ok().zip(usize::try_from(end).ok()))
+            .flatten()
+            .and_then(|(start, end)| memory.get_mut(start..end))
+            .ok_or_else(|| InstructionErrorKind::MemoryOutOfBoundsAccess { index: end, length })?;
+        target.copy_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// The bytes at (`ptr`, `len`) for `string.lift_memory` and `byte_array.lift_memory`: no
+/// access at all for a zero length (D53), a bounds check otherwise.
+fn lifted_region<'m>(
+    memory: &'m [u8],
+    ptr: u32,
+    len: u32,
+    budget: &mut LiftBudget,
+) -> Outcome<&'m [u8]> {
+    let end = u64::from(ptr) + u64::from(len);
+    let out_of_bounds = || InstructionErrorKind::MemoryOutOfBoundsAccess {
+        index: end,
+        length: memory.len() as u64,
+    };
+    let range = usize::try_from(ptr)
+        .ok()
+        .zip(usize::try_from(end).ok())
+        .filter(|_| end <= memory.len() as u64)
+        .ok_or_else(out_of_bounds)?;
+    let bytes = memory.get(range.0..range.1).ok_or_else(out_of_bounds)?;
+    budget
+        .charge(u64::from(len))
+        .map_err(InstructionErrorKind::LiError)?;
+    Ok(bytes)
+}
