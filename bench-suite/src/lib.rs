@@ -117,52 +117,19 @@ pub mod direct_wasmtime {
         /// Compiles and instantiates the module with a typed host function (`func_wrap`)
         /// that calls `inc` through a handle resolved after instantiation.
         pub fn new() -> wasmtime::Result<Self> {
-            Self::build(false)
-        }
-
-        /// The same with a dynamic host function (`Linker::func_new`, values as `Val`).
-        pub fn new_dynamic() -> wasmtime::Result<Self> {
-            Self::build(true)
-        }
-
-        fn build(dynamic: bool) -> wasmtime::Result<Self> {
             let engine = Engine::default();
             let module = Module::new(&engine, super::bench_wasm())?;
             let mut linker = Linker::<()>::new(&engine);
             let inc_cell: Arc<OnceLock<TypedFunc<i32, i32>>> = Arc::default();
             let cell = inc_cell.clone();
-            if dynamic {
-                let ty = wasmtime::FuncType::new(
-                    &engine,
-                    [wasmtime::ValType::I32],
-                    [wasmtime::ValType::I32],
-                );
-                linker.func_new(
-                    "host",
-                    "callback",
-                    ty,
-                    move |mut caller, params, results| {
-                        let inc = cell.get().ok_or_else(|| wasmtime::format_err!("no inc"))?;
-                        let x = params
-                            .first()
-                            .and_then(wasmtime::Val::i32)
-                            .unwrap_or_default();
-                        if let Some(slot) = results.first_mut() {
-                            *slot = wasmtime::Val::I32(inc.call(&mut caller, x)?);
-                        }
-                        Ok(())
-                    },
-                )?;
-            } else {
-                linker.func_wrap(
-                    "host",
-                    "callback",
-                    move |mut caller: Caller<'_, ()>, x: i32| {
-                        let inc = cell.get().ok_or_else(|| wasmtime::format_err!("no inc"))?;
-                        inc.call(&mut caller, x)
-                    },
-                )?;
-            }
+            linker.func_wrap(
+                "host",
+                "callback",
+                move |mut caller: Caller<'_, ()>, x: i32| {
+                    let inc = cell.get().ok_or_else(|| wasmtime::format_err!("no inc"))?;
+                    inc.call(&mut caller, x)
+                },
+            )?;
             let mut store = Store::new(&engine, ());
             let instance = linker.instantiate(&mut store, &module)?;
             let inc = instance.get_typed_func::<i32, i32>(&mut store, "inc")?;
