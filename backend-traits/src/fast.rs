@@ -20,9 +20,6 @@ use crate::value::{FuncSig, WType, WValue};
 /// The most parameters a fast path takes.
 pub const MAX_ARITY: usize = 8;
 
-/// What a fast call returns: its one result, if it has one.
-pub type FastValue = Option<WValue>;
-
 /// The result of a fast-path shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResultKind {
@@ -82,8 +79,6 @@ impl FastShape {
 pub trait FastResult: Copy + Send + Sync + 'static {
     /// Its kind.
     const KIND: ResultKind;
-    /// As a fast call's value.
-    fn into_value(self) -> FastValue;
     /// Writes the result into a results buffer already checked to fit.
     fn write_to(self, results: &mut [WValue]);
     /// From the results a host function left, if they have this type.
@@ -94,10 +89,6 @@ pub trait FastResult: Copy + Send + Sync + 'static {
 
 impl FastResult for () {
     const KIND: ResultKind = ResultKind::None;
-    #[inline]
-    fn into_value(self) -> FastValue {
-        None
-    }
     #[inline]
     fn write_to(self, _: &mut [WValue]) {}
     #[inline]
@@ -114,10 +105,6 @@ macro_rules! scalar_results {
     ($($t:ty => $v:ident),*) => {$(
         impl FastResult for $t {
             const KIND: ResultKind = ResultKind::$v;
-            #[inline]
-            fn into_value(self) -> FastValue {
-                Some(WValue::$v(self))
-            }
             #[inline]
             fn write_to(self, results: &mut [WValue]) {
                 if let Some(slot) = results.first_mut() {

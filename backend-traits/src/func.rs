@@ -147,17 +147,19 @@ impl<B: Backend> Func<B> {
         args: &[WValue],
         results: &mut [WValue],
     ) -> Result<(), BackendError> {
-        let mut cx = ctx.as_context_mut();
-        same_store(cx.data().id(), self.store)?;
-        if let Some(fast) = &self.fast {
+        if self.fast.is_some() {
             let mut i32s = [0_i32; MAX_ARITY];
             for (slot, arg) in i32s.iter_mut().zip(args) {
                 if let WValue::I32(x) = arg {
                     *slot = *x;
                 }
             }
-            return B::call_fast(&mut cx.inner, fast, &i32s, results);
+            if let Some(result) = self.call_fast(ctx, &i32s, results) {
+                return result;
+            }
         }
+        let mut cx = ctx.as_context_mut();
+        same_store(cx.data().id(), self.store)?;
         let params =
             SmallBuf::<B::Val, INLINE_VALUES>::collect_from(args.iter().copied().map(B::to_val));
         let mut outs = SmallBuf::<B::Val, INLINE_VALUES>::collect_from(
