@@ -162,6 +162,17 @@ pub trait Backend: Clone + Send + Sync + Sized + 'static {
         results: &mut [WValue],
     ) -> Result<(), BackendError>;
 
+    /// [`call_fast`](Self::call_fast) for a `shape` known where it is called (a typed
+    /// handle's), so that only that shape's call is compiled in; `None` if `func` is not
+    /// of `shape`.
+    fn call_fast_as(
+        ctx: &mut Self::Context<'_>,
+        func: &Self::FastFunc,
+        shape: FastShape,
+        args: &[i32; MAX_ARITY],
+        results: &mut [WValue],
+    ) -> Option<Result<(), BackendError>>;
+
     /// A linker for one instantiation in `store`.
     fn new_linker(store: &Self::Store) -> Self::Linker;
 

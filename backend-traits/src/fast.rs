@@ -56,11 +56,22 @@ impl FastShape {
     /// assert_eq!(FastShape::of(&FuncSig::new([WType::I64], [])), None);
     /// ```
     pub fn of(sig: &FuncSig) -> Option<Self> {
-        let params = sig.params();
-        if params.len() > MAX_ARITY || params.iter().any(|t| *t != WType::I32) {
+        Self::of_types(sig.params(), sig.results())
+    }
+
+    /// The fast-path shape of `params -> results`, if it has one; usable in constants.
+    pub const fn of_types(params: &[WType], results: &[WType]) -> Option<Self> {
+        if params.len() > MAX_ARITY {
             return None;
         }
-        let result = match sig.results() {
+        let mut i = 0;
+        while i < params.len() {
+            if !matches!(params[i], WType::I32) {
+                return None;
+            }
+            i += 1;
+        }
+        let result = match results {
             [] => ResultKind::None,
             [WType::I32] => ResultKind::I32,
             [WType::I64] => ResultKind::I64,
@@ -321,6 +332,47 @@ macro_rules! __fast_paths {
                 F::I64(f) => by_arity(&mut *ctx, f, args, results),
                 F::F32(f) => by_arity(&mut *ctx, f, args, results),
                 F::F64(f) => by_arity(&mut *ctx, f, args, results),
+            }
+        }
+
+        #[inline(always)]
+        fn call_fast_as(
+            ctx: &mut Self::Context<'_>,
+            func: &Self::FastFunc,
+            shape: $crate::FastShape,
+            args: &[i32; $crate::fast::MAX_ARITY],
+            results: &mut [$crate::WValue],
+        ) -> Option<Result<(), $crate::BackendError>> {
+            // Inlined with a constant `shape`, both matches fold to the one call.
+            #[inline(always)]
+            fn by_arity<R: $engine::WasmResults + $crate::fast::FastResult>(
+                ctx: impl $engine::AsContextMut,
+                func: &$crate::__typed_by_arity!($engine, R; $(($($a)*))*),
+                arity: usize,
+                args: &[i32; $crate::fast::MAX_ARITY],
+                results: &mut [$crate::WValue],
+            ) -> Option<Result<(), $crate::BackendError>> {
+                let result = match (arity, func) {
+                    $(($n, $crate::fast::ByArity::$arity(f)) => {
+                        let [$($a,)* ..] = *args;
+                        f.call(ctx, ($($a,)*))
+                    })*
+                    _ => return None,
+                };
+                Some(
+                    result
+                        .map(|r| $crate::fast::FastResult::write_to(r, results))
+                        .map_err($from_error),
+                )
+            }
+            use $crate::fast::{FastFunc as F, ResultKind as K};
+            match (shape.result, func) {
+                (K::None, F::None(f)) => by_arity(&mut *ctx, f, shape.arity, args, results),
+                (K::I32, F::I32(f)) => by_arity(&mut *ctx, f, shape.arity, args, results),
+                (K::I64, F::I64(f)) => by_arity(&mut *ctx, f, shape.arity, args, results),
+                (K::F32, F::F32(f)) => by_arity(&mut *ctx, f, shape.arity, args, results),
+                (K::F64, F::F64(f)) => by_arity(&mut *ctx, f, shape.arity, args, results),
+                _ => None,
             }
         }
 

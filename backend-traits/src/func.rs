@@ -172,6 +172,23 @@ impl<B: Backend> Func<B> {
         Ok(())
     }
 
+    /// [`call_fast`](Self::call_fast) for a shape known at the call site.
+    #[inline(always)]
+    pub(crate) fn call_fast_as(
+        &self,
+        ctx: &mut impl AsContextMut<B>,
+        shape: FastShape,
+        args: &[i32; MAX_ARITY],
+        results: &mut [WValue],
+    ) -> Option<Result<(), BackendError>> {
+        let fast = self.fast.as_ref()?;
+        let mut cx = ctx.as_context_mut();
+        if let Err(e) = same_store(cx.data().id(), self.store) {
+            return Some(Err(e));
+        }
+        B::call_fast_as(&mut cx.inner, fast, shape, args, results)
+    }
+
     /// Calls a fast-path function with its `i32` arguments, writing its result into
     /// `results`; `None` if it has no fast path.
     #[inline]

@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use crate::backend::Backend;
 use crate::context::AsContextMut;
 use crate::error::BackendError;
-use crate::fast::MAX_ARITY;
+use crate::fast::{FastShape, MAX_ARITY};
 use crate::func::{Func, same_store};
 use crate::value::{FuncSig, WType, WValue};
 
@@ -198,14 +198,22 @@ impl<B: Backend, P: WasmTypeList, R: WasmTypeList> TypedFunc<B, P, R> {
         Self::new(ctx, &func)
     }
 
+    /// The fast-path shape of `P -> R`, if it has one.
+    const SHAPE: Option<FastShape> = FastShape::of_types(P::TYPES, R::TYPES);
+
     /// Calls it in `ctx`: its store, or a caller on it inside a host function.
     #[inline]
     pub fn call(&self, mut ctx: impl AsContextMut<B>, params: P) -> Result<R, BackendError> {
-        let mut one = [WValue::I32(0)];
-        if let Some(result) = self.func.call_fast(&mut ctx, &params.to_i32s(), &mut one) {
-            result?;
-            let values = one.get(..R::TYPES.len()).unwrap_or_default();
-            return R::load(values).ok_or_else(|| mismatch::<R>());
+        if let Some(shape) = Self::SHAPE {
+            let mut one = [WValue::I32(0)];
+            let done = self
+                .func
+                .call_fast_as(&mut ctx, shape, &params.to_i32s(), &mut one);
+            if let Some(result) = done {
+                result?;
+                let values = one.get(..R::TYPES.len()).unwrap_or_default();
+                return R::load(values).ok_or_else(|| mismatch::<R>());
+            }
         }
         let mut args = [WValue::I32(0); MAX_ARITY];
         params.store(&mut args);
