@@ -14,7 +14,6 @@ use alloc::vec::Vec;
 use crate::backend::Backend;
 use crate::context::Caller;
 use crate::error::BackendError;
-use crate::host::{HostFn, HostFunc};
 use crate::value::{FuncSig, WType, WValue};
 
 /// The most parameters a fast path takes.
@@ -83,6 +82,21 @@ impl FastShape {
             arity: params.len(),
             result,
         })
+    }
+
+    /// The signature of the shape.
+    pub fn sig(&self) -> FuncSig {
+        let result = match self.result {
+            ResultKind::None => None,
+            ResultKind::I32 => Some(WType::I32),
+            ResultKind::I64 => Some(WType::I64),
+            ResultKind::F32 => Some(WType::F32),
+            ResultKind::F64 => Some(WType::F64),
+        };
+        FuncSig::new(
+            core::iter::repeat_n(WType::I32, self.arity).collect::<Vec<_>>(),
+            result.into_iter().collect::<Vec<_>>(),
+        )
     }
 }
 
@@ -164,20 +178,41 @@ pub enum FastFunc<N, I, J, F, D> {
     F64(D),
 }
 
-/// Runs a host function from an engine's typed trampoline: the arguments as values, the
-/// results buffer zeroed, and the result's type checked.
-#[inline]
-pub fn host_call<B: Backend, R: FastResult>(
-    host: &HostFunc<B>,
+/// Runs a typed host function's body from an engine's typed trampoline: the arguments as
+/// values, the results buffer zeroed, and the result's type checked against `shape`.
+#[inline(always)]
+pub fn host_call<B: Backend, R: FastResult, F: FastHost<B>>(
+    func: &F,
+    shape: FastShape,
     caller: B::Caller<'_>,
     args: &[WValue],
 ) -> Result<R, BackendError> {
     let (mut buf, len) = R::zeroed();
     let results = buf.get_mut(..len).unwrap_or_default();
     let mut caller = Caller::new(caller);
-    let func: &HostFn<B> = &**host.func();
-    func(&mut caller, args, results).map_err(BackendError::Host)?;
-    R::from_results(results).ok_or_else(|| result_mismatch(host.sig(), results))
+    func(&mut caller, args, results)?;
+    R::from_results(results).ok_or_else(|| result_mismatch(&shape.sig(), results))
+}
+
+/// The body of a typed host function an engine defines with
+/// [`Backend::define_fast`]: gets the caller, the `i32` arguments as values and a zeroed
+/// results buffer of the shape's result.
+pub trait FastHost<B: Backend>:
+    for<'c> Fn(&mut Caller<'c, B>, &[WValue], &mut [WValue]) -> Result<(), BackendError>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<B: Backend, F> FastHost<B> for F where
+    F: for<'c> Fn(&mut Caller<'c, B>, &[WValue], &mut [WValue]) -> Result<(), BackendError>
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
 }
 
 /// The error of a host function that left results of other types than its signature's.
@@ -376,24 +411,27 @@ macro_rules! __fast_paths {
             }
         }
 
-        fn define_fast(
+        fn define_fast<H: $crate::fast::FastHost<Self>>(
             linker: &mut Self::Linker,
-            host: &$crate::HostFunc<Self>,
+            namespace: &str,
+            name: &str,
             shape: $crate::FastShape,
+            func: H,
         ) -> Result<(), $crate::BackendError> {
-            fn wrap<R>(
+            fn wrap<R, H: $crate::fast::FastHost<$backend>>(
                 linker: &mut $engine::Linker<$crate::StoreData<$backend>>,
-                host: &$crate::HostFunc<$backend>,
-                arity: usize,
+                namespace: &str,
+                name: &str,
+                shape: $crate::FastShape,
+                func: H,
             ) -> Result<(), $crate::BackendError>
             where
                 R: $crate::fast::FastResult,
                 Result<R, $error>: $engine::WasmRet,
             {
-                let (namespace, name) = (host.namespace(), host.name());
-                match arity {
+                match shape.arity {
                     $($n => {
-                        let host = host.clone();
+                        let func = func.clone();
                         linker
                             .func_wrap(
                                 namespace,
@@ -401,8 +439,9 @@ macro_rules! __fast_paths {
                                 move |caller: $engine::Caller<'_, $crate::StoreData<$backend>>,
                                       $($a: i32),*|
                                       -> Result<R, $error> {
-                                    $crate::fast::host_call::<$backend, R>(
-                                        &host,
+                                    $crate::fast::host_call::<$backend, R, H>(
+                                        &func,
+                                        shape,
                                         caller,
                                         &[$($crate::WValue::I32($a)),*],
                                     )
@@ -421,11 +460,11 @@ macro_rules! __fast_paths {
             }
             use $crate::fast::ResultKind as K;
             match shape.result {
-                K::None => wrap::<()>(linker, host, shape.arity),
-                K::I32 => wrap::<i32>(linker, host, shape.arity),
-                K::I64 => wrap::<i64>(linker, host, shape.arity),
-                K::F32 => wrap::<f32>(linker, host, shape.arity),
-                K::F64 => wrap::<f64>(linker, host, shape.arity),
+                K::None => wrap::<(), H>(linker, namespace, name, shape, func),
+                K::I32 => wrap::<i32, H>(linker, namespace, name, shape, func),
+                K::I64 => wrap::<i64, H>(linker, namespace, name, shape, func),
+                K::F32 => wrap::<f32, H>(linker, namespace, name, shape, func),
+                K::F64 => wrap::<f64, H>(linker, namespace, name, shape, func),
             }
         }
     };

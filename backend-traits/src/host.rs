@@ -7,8 +7,9 @@ use core::fmt;
 use crate::backend::Backend;
 use crate::context::Caller;
 use crate::error::{BackendError, HostError};
-use crate::fast::result_mismatch;
+use crate::fast::{FastShape, result_mismatch};
 use crate::module_info::{ExternDesc, ModuleInfo};
+use crate::typed::WasmTypeList;
 use crate::value::{FuncSig, WValue};
 
 /// The closure behind a host function: gets the caller, the arguments and a results buffer
@@ -39,7 +40,15 @@ pub struct HostFunc<B: Backend> {
     name: String,
     sig: FuncSig,
     func: Arc<HostFn<B>>,
+    typed: Option<Arc<DefineTyped<B>>>,
 }
+
+/// Defines a typed host function (made by [`HostFunc::wrap`]) in a linker under a
+/// namespace and a name, through the engine's typed host functions for its own closure.
+type DefineTyped<B> = dyn Fn(&mut <B as Backend>::Linker, &str, &str) -> Result<(), BackendError>
+    + Send
+    + Sync
+    + 'static;
 
 impl<B: Backend> Clone for HostFunc<B> {
     fn clone(&self) -> Self {
@@ -48,6 +57,7 @@ impl<B: Backend> Clone for HostFunc<B> {
             name: self.name.clone(),
             sig: self.sig.clone(),
             func: self.func.clone(),
+            typed: self.typed.clone(),
         }
     }
 }
@@ -81,6 +91,53 @@ impl<B: Backend> HostFunc<B> {
             name: name.into(),
             sig,
             func: Arc::new(func),
+            typed: None,
+        }
+    }
+
+    /// A host function `namespace::name` of type `P -> R` from a typed closure, as
+    /// wasmtime's and wasmi's `func_wrap`: on the fast-path shapes (up to eight `i32`
+    /// parameters, at most one result) the engine calls the closure through its own typed
+    /// host function, with no value conversion or dynamic call in between.
+    ///
+    /// ```
+    /// use strait_backend::{Backend, HostError, HostFunc};
+    ///
+    /// /// `env::add(a, b) -> i32`.
+    /// fn add<B: Backend>() -> HostFunc<B> {
+    ///     HostFunc::wrap("env", "add", |_caller, (a, b): (i32, i32)| {
+    ///         a.checked_add(b).ok_or_else(|| HostError::from("add: overflow"))
+    ///     })
+    /// }
+    /// ```
+    pub fn wrap<P, R, F>(namespace: impl Into<String>, name: impl Into<String>, func: F) -> Self
+    where
+        P: WasmTypeList,
+        R: WasmTypeList,
+        F: for<'c> Fn(&mut Caller<'c, B>, P) -> Result<R, HostError> + Send + Sync + 'static,
+    {
+        let func = Arc::new(func);
+        let typed = FastShape::of_types(P::TYPES, R::TYPES).map(|shape| {
+            let func = func.clone();
+            Arc::new(move |linker: &mut B::Linker, namespace: &str, name: &str| {
+                let func = func.clone();
+                B::define_fast(
+                    linker,
+                    namespace,
+                    name,
+                    shape,
+                    move |caller, args, results| {
+                        typed_body(&*func, caller, args, results).map_err(BackendError::Host)
+                    },
+                )
+            }) as Arc<DefineTyped<B>>
+        });
+        Self {
+            namespace: namespace.into(),
+            name: name.into(),
+            sig: FuncSig::new(P::TYPES, R::TYPES),
+            func: Arc::new(move |caller, args, results| typed_body(&*func, caller, args, results)),
+            typed,
         }
     }
 
@@ -103,6 +160,36 @@ impl<B: Backend> HostFunc<B> {
     pub fn func(&self) -> &Arc<HostFn<B>> {
         &self.func
     }
+
+    /// How a typed host function defines itself, if it is one.
+    pub(crate) fn typed(&self) -> Option<&DefineTyped<B>> {
+        self.typed.as_deref()
+    }
+}
+
+/// Runs a typed closure on values already checked against its signature by the engine.
+#[inline(always)]
+fn typed_body<B, P, R, F>(
+    func: &F,
+    caller: &mut Caller<'_, B>,
+    args: &[WValue],
+    results: &mut [WValue],
+) -> Result<(), HostError>
+where
+    B: Backend,
+    P: WasmTypeList,
+    R: WasmTypeList,
+    F: for<'c> Fn(&mut Caller<'c, B>, P) -> Result<R, HostError>,
+{
+    let params = P::load(args).ok_or_else(|| {
+        HostError::from(alloc::format!(
+            "a typed host function of type {} got {:?}",
+            FuncSig::new(P::TYPES, R::TYPES),
+            args.iter().map(WValue::ty).collect::<alloc::vec::Vec<_>>()
+        ))
+    })?;
+    func(caller, params)?.store(results);
+    Ok(())
 }
 
 /// Checks that no import is given twice, before anything is linked.

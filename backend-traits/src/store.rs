@@ -266,7 +266,17 @@ fn fuel_off() -> BackendError {
 /// has one, else as an untyped host function converting values.
 fn define<B: Backend>(linker: &mut B::Linker, host: &HostFunc<B>) -> Result<(), BackendError> {
     if let Some(shape) = FastShape::of(host.sig()) {
-        return B::define_fast(linker, host, shape);
+        if let Some(typed) = host.typed() {
+            return typed(linker, host.namespace(), host.name());
+        }
+        let func = host.func().clone();
+        return B::define_fast(
+            linker,
+            host.namespace(),
+            host.name(),
+            shape,
+            move |caller, args, results| func(caller, args, results).map_err(BackendError::Host),
+        );
     }
     let func = host.func().clone();
     let sig = host.sig().clone();

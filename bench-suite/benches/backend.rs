@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use strait_backend::{AsContextMut, WValue};
-use strait_bench::{Direct, HasDirect, TraitScenario};
+use strait_bench::{Direct, HasDirect, Host, TraitScenario};
 
 fn bench<B: HasDirect>(c: &mut Criterion) {
     let name = B::NAME;
@@ -16,7 +16,8 @@ fn bench<B: HasDirect>(c: &mut Criterion) {
     c.bench_function(&format!("round_trip/{name}/direct"), |b| {
         b.iter(|| direct.roundtrip(black_box(41)))
     });
-    let mut s = TraitScenario::<B>::new().expect("trait scenario");
+    let mut s = TraitScenario::<B>::new(Host::Typed).expect("trait scenario");
+    let mut u = TraitScenario::<B>::new(Host::Untyped).expect("trait scenario");
     c.bench_function(&format!("typed_call/{name}/trait"), |b| {
         b.iter(|| {
             s.add
@@ -41,6 +42,13 @@ fn bench<B: HasDirect>(c: &mut Criterion) {
         b.iter(|| {
             s.roundtrip
                 .call(&mut s.store, black_box(41))
+                .expect("roundtrip")
+        })
+    });
+    c.bench_function(&format!("round_trip_untyped_host/{name}/trait"), |b| {
+        b.iter(|| {
+            u.roundtrip
+                .call(&mut u.store, black_box(41))
                 .expect("roundtrip")
         })
     });

@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use strait_backend::{AsContextMut, WValue};
-use strait_bench::{Direct, HasDirect, TraitScenario};
+use strait_bench::{Direct, HasDirect, Host, TraitScenario};
 
 const ROUNDS: usize = 61;
 const BATCH: u32 = 20_000;
@@ -57,7 +57,8 @@ fn compare(name: &str, direct: &mut dyn FnMut(), traits: &mut dyn FnMut()) {
 fn ratios<B: HasDirect>() {
     let name = B::NAME;
     let mut direct = B::Direct::new().expect("direct scenario");
-    let mut traits = TraitScenario::<B>::new().expect("trait scenario");
+    let mut traits = TraitScenario::<B>::new(Host::Typed).expect("trait scenario");
+    let mut untyped = TraitScenario::<B>::new(Host::Untyped).expect("trait scenario");
     compare(
         &format!("typed_call/{name}"),
         &mut || {
@@ -97,6 +98,20 @@ fn ratios<B: HasDirect>() {
                 traits
                     .roundtrip
                     .call(&mut traits.store, black_box(41))
+                    .expect("roundtrip"),
+            );
+        },
+    );
+    compare(
+        &format!("round_trip_untyped_host/{name}"),
+        &mut || {
+            black_box(direct.roundtrip(black_box(41)));
+        },
+        &mut || {
+            black_box(
+                untyped
+                    .roundtrip
+                    .call(&mut untyped.store, black_box(41))
                     .expect("roundtrip"),
             );
         },

@@ -7,7 +7,10 @@
 //! - `typed_call`: a typed host→wasm call, `add(i32, i32) -> i32`.
 //! - `untyped_call`: the same call with `&[WValue]` into a results buffer (traits only).
 //! - `round_trip`: host→wasm→host→wasm: `roundtrip(x)` calls the host import `callback`,
-//!   which calls the caller's own export `inc(x)`.
+//!   which calls the caller's own export `inc(x)`; the host function is a typed closure
+//!   ([`HostFunc::wrap`]), as the direct side's `func_wrap`.
+//! - `round_trip_untyped_host`: the same with an untyped host closure over values
+//!   ([`HostFunc::new`], what the runtime's IT imports use), against the same direct side.
 //!
 //! Run with `cargo bench -p strait-bench -- --warm-up-time 1 --measurement-time 3`.
 
@@ -43,26 +46,43 @@ pub struct TraitScenario<B: Backend> {
     pub roundtrip: TypedFunc<B, i32, i32>,
 }
 
+/// How the scenario's host import `callback` is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    /// A typed closure ([`HostFunc::wrap`]), as a direct embedder's `func_wrap`.
+    Typed,
+    /// An untyped closure over values ([`HostFunc::new`]), as the runtime's IT imports.
+    Untyped,
+}
+
 impl<B: Backend> TraitScenario<B> {
-    /// Compiles and instantiates the module on `B`; the host import calls back into `inc`
-    /// through a handle resolved once after instantiation.
-    pub fn new() -> Result<Self, BackendError> {
+    /// Compiles and instantiates the module on `B`; the host import, given as `host` says,
+    /// calls back into `inc` through a handle resolved once after instantiation.
+    pub fn new(host: Host) -> Result<Self, BackendError> {
         let backend = B::new(&EngineConfig::default())?;
         let module = backend.compile(&bench_wasm())?;
         let inc_cell: Arc<spin::Once<TypedFunc<B, i32, i32>>> = Arc::new(spin::Once::new());
         let cell = inc_cell.clone();
-        let callback = HostFunc::<B>::new(
-            "host",
-            "callback",
-            FuncSig::new([WType::I32], [WType::I32]),
-            move |caller, args, results| {
-                let (Some(inc), [WValue::I32(x)], [out]) = (cell.get(), args, results) else {
-                    return Err(HostError::from("callback: bad call"));
-                };
-                *out = WValue::I32(inc.call(caller, *x)?);
-                Ok(())
-            },
-        );
+        let callback = match host {
+            Host::Typed => HostFunc::<B>::wrap("host", "callback", move |caller, x: i32| {
+                let inc = cell
+                    .get()
+                    .ok_or_else(|| HostError::from("callback: no inc"))?;
+                Ok(inc.call(caller, x)?)
+            }),
+            Host::Untyped => HostFunc::<B>::new(
+                "host",
+                "callback",
+                FuncSig::new([WType::I32], [WType::I32]),
+                move |caller, args, results| {
+                    let (Some(inc), [WValue::I32(x)], [out]) = (cell.get(), args, results) else {
+                        return Err(HostError::from("callback: bad call"));
+                    };
+                    *out = WValue::I32(inc.call(caller, *x)?);
+                    Ok(())
+                },
+            ),
+        };
         let mut store = backend.new_store(StoreConfig::default())?;
         store.instantiate(&module, &[callback])?;
         let inc = TypedFunc::from_export(&mut store, "inc")?;
@@ -103,6 +123,14 @@ pub mod direct_wasmtime {
 
     use wasmtime::{Caller, Engine, Linker, Module, Store, TypedFunc};
 
+    /// The engine strait's `Wasmtime` builds from the default configuration (features,
+    /// stack size, backtraces), so the ratio measures the traits, not the configuration.
+    fn same_engine_as_strait() -> wasmtime::Result<Engine> {
+        let backend = <strait::Wasmtime as strait_backend::Backend>::new(&Default::default())
+            .map_err(|e| wasmtime::format_err!("{e}"))?;
+        Ok(backend.engine().clone())
+    }
+
     /// A store and its typed functions.
     pub struct Scenario {
         /// The store.
@@ -114,10 +142,11 @@ pub mod direct_wasmtime {
     }
 
     impl Scenario {
-        /// Compiles and instantiates the module with a typed host function (`func_wrap`)
-        /// that calls `inc` through a handle resolved after instantiation.
+        /// Compiles and instantiates the module, on the engine strait configures, with a
+        /// typed host function (`func_wrap`) that calls `inc` through a handle resolved
+        /// after instantiation.
         pub fn new() -> wasmtime::Result<Self> {
-            let engine = Engine::default();
+            let engine = same_engine_as_strait()?;
             let module = Module::new(&engine, super::bench_wasm())?;
             let mut linker = Linker::<()>::new(&engine);
             let inc_cell: Arc<OnceLock<TypedFunc<i32, i32>>> = Arc::default();
@@ -152,6 +181,14 @@ pub mod direct_wasmi {
 
     use wasmi::{Caller, Engine, Linker, Module, Store, TypedFunc};
 
+    /// The engine strait's `Wasmi` builds from the default configuration, so the ratio
+    /// measures the traits, not the configuration.
+    fn same_engine_as_strait() -> Result<Engine, wasmi::Error> {
+        let backend = <strait::Wasmi as strait_backend::Backend>::new(&Default::default())
+            .map_err(|e| wasmi::Error::new(e.to_string()))?;
+        Ok(backend.engine().clone())
+    }
+
     /// A store and its typed functions.
     pub struct Scenario {
         /// The store.
@@ -163,10 +200,11 @@ pub mod direct_wasmi {
     }
 
     impl Scenario {
-        /// Compiles and instantiates the module with a typed host function (`func_wrap`)
-        /// that calls `inc` through a handle resolved after instantiation.
+        /// Compiles and instantiates the module, on the engine strait configures, with a
+        /// typed host function (`func_wrap`) that calls `inc` through a handle resolved
+        /// after instantiation.
         pub fn new() -> Result<Self, wasmi::Error> {
-            let engine = Engine::default();
+            let engine = same_engine_as_strait()?;
             let module = Module::new(&engine, super::bench_wasm())?;
             let mut linker = Linker::<()>::new(&engine);
             let inc_cell: Arc<OnceLock<TypedFunc<i32, i32>>> = Arc::default();

@@ -432,3 +432,61 @@ pub fn fast_and_general_paths_agree<B: Backend>() {
     s.call(&f, &[WValue::F32(1.5)], &mut out).unwrap();
     assert_eq!(out, [WValue::F32(-1.5)]);
 }
+
+/// Typed host functions ([`HostFunc::wrap`]) of fast-path and of other shapes give the
+/// same results as untyped ones, their errors come back intact, and their signature is
+/// checked against the import like any other host function's.
+pub fn typed_host_functions<B: Backend>() {
+    const WAT: &str = r#"(module
+        (import "env" "add" (func $add (param i32 i32) (result i32)))
+        (import "env" "widen" (func $widen (param i64 f64) (result i64)))
+        (import "env" "note" (func $note (param i32)))
+        (func (export "add") (param i32 i32) (result i32) (call $add (local.get 0) (local.get 1)))
+        (func (export "widen") (param i64 f64) (result i64) (call $widen (local.get 0) (local.get 1)))
+        (func (export "note") (param i32) (call $note (local.get 0))))"#;
+    let b: B = engine(EngineConfig::default());
+    let noted = Arc::new(core::sync::atomic::AtomicI32::new(0));
+    let seen = noted.clone();
+    let funcs = [
+        HostFunc::<B>::wrap("env", "add", |_caller, (a, b): (i32, i32)| {
+            a.checked_add(b)
+                .ok_or_else(|| HostError::from("add: overflow"))
+        }),
+        HostFunc::<B>::wrap("env", "widen", |_caller, (a, f): (i64, f64)| {
+            Ok(a * 2 + i64::from(f.to_bits() == 2.5_f64.to_bits()))
+        }),
+        HostFunc::<B>::wrap("env", "note", move |_caller, x: i32| {
+            seen.store(x, core::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        }),
+    ];
+    assert_eq!(funcs[0].sig(), &FuncSig::new([WType::I32; 2], [WType::I32]));
+    let mut s = instance(&b, WAT, &funcs);
+    let add = TypedFunc::<B, (i32, i32), i32>::from_export(&mut s, "add").unwrap();
+    assert_eq!(add.call(&mut s, (40, 2)).unwrap(), 42);
+    let err = add.call(&mut s, (i32::MAX, 1)).unwrap_err();
+    assert_eq!(
+        err.host_error().map(ToString::to_string).as_deref(),
+        Some("add: overflow")
+    );
+    // The store is still usable after the host error.
+    assert_eq!(add.call(&mut s, (1, 2)).unwrap(), 3);
+    let widen = TypedFunc::<B, (i64, f64), i64>::from_export(&mut s, "widen").unwrap();
+    assert_eq!(widen.call(&mut s, (20, 2.5)).unwrap(), 41);
+    let note = s.func("note").unwrap();
+    s.call(&note, &[WValue::I32(7)], &mut []).unwrap();
+    assert_eq!(noted.load(core::sync::atomic::Ordering::SeqCst), 7);
+
+    // A typed host function of the wrong type is refused at instantiation, by name.
+    let wrong = [HostFunc::<B>::wrap("env", "add", |_caller, a: i64| Ok(a))];
+    let module = b.compile(&wasm(WAT)).unwrap();
+    let mut store = b.new_store(StoreConfig::default()).unwrap();
+    match store.instantiate(&module, &wrong) {
+        Err(BackendError::ImportType {
+            namespace, name, ..
+        }) => {
+            assert_eq!((namespace.as_str(), name.as_str()), ("env", "add"));
+        }
+        other => panic!("expected an import type error, got {other:?}"),
+    }
+}

@@ -74,6 +74,7 @@ macro_rules! backend_test_suite {
             host_calls_into_other_stores,
             host_errors_come_back_intact,
             host_result_type_is_checked,
+            typed_host_functions,
             fast_and_general_paths_agree,
             unknown_and_mismatched_imports,
             traps_have_kinds,
