@@ -69,6 +69,14 @@ pub use crate::settings::ModuleSettings;
 
 /// A service: modules loaded in order into one engine, each in its own store, sharing one
 /// memory budget. Calls are synchronous.
+///
+/// # Threads
+///
+/// `Service<B>` is `Send` and `Sync` on every engine (checked at compile time): move a
+/// service to the thread that uses it, or run many services on many threads at once.
+/// Calls take `&mut self` — a call runs the service's modules, which are not re-entrant —
+/// so threads that share one service put it behind a mutex. Services can share one engine
+/// (its compiled code, Wasmtime's compilation threads) through [`Service::with_engine`].
 pub struct Service<B: Backend> {
     engine: B,
     budget: Arc<MemoryBudget>,
@@ -77,6 +85,16 @@ pub struct Service<B: Backend> {
     host_functions: Vec<(String, String, HostFunction)>,
     options: ServiceOptions,
 }
+
+// A service moves between threads on every engine (it owns its stores; the engine is a
+// shared handle); calls take `&mut self`, so threads share one service behind a mutex.
+const _: () = {
+    const fn send_and_sync<T: Send + Sync>() {}
+    #[allow(dead_code)]
+    fn every_engine<B: Backend>() {
+        send_and_sync::<Service<B>>();
+    }
+};
 
 impl<B: Backend> core::fmt::Debug for Service<B> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -125,6 +143,41 @@ impl<B: Backend> Service<B> {
         }
         let engine = B::new(&options.engine)
             .map_err(|e| Error::with_source(ErrorKind::Engine, "cannot create the engine", e))?;
+        Self::with_engine(engine, options)
+    }
+
+    /// An empty service on `engine`, an engine shared with other services: an engine is a
+    /// cheap handle (clone it), and services on one engine share its compiled code and, on
+    /// Wasmtime, its compilation threads. Each service keeps its own stores, memory budget
+    /// and call parameters, so services on one engine run on different threads at once.
+    ///
+    /// The engine must have what `options` need: fuel metering for `fuel_per_call`, a
+    /// deadline tick for `deadline_per_call` (see [`EngineConfig`]); `options.engine` is
+    /// replaced by the engine's own configuration.
+    ///
+    /// ```
+    /// use strait::{Backend, DefaultBackend, EngineConfig, Service, ServiceOptions};
+    ///
+    /// let engine = DefaultBackend::new(&EngineConfig::default()).unwrap();
+    /// let a = Service::with_engine(engine.clone(), ServiceOptions::default()).unwrap();
+    /// let b = Service::with_engine(engine, ServiceOptions::default()).unwrap();
+    /// std::thread::spawn(move || drop(a)).join().unwrap();
+    /// drop(b);
+    /// ```
+    pub fn with_engine(engine: B, mut options: ServiceOptions) -> Result<Self, Error> {
+        if options.fuel_per_call.is_some() && !engine.config().fuel {
+            return Err(Error::new(
+                ErrorKind::Config,
+                "fuel_per_call needs an engine with fuel metering: create it with EngineConfig::fuel on",
+            ));
+        }
+        if options.deadline_per_call.is_some() && engine.config().deadline_tick.is_none() {
+            return Err(Error::new(
+                ErrorKind::Config,
+                "deadline_per_call needs an engine with a deadline tick: create it with EngineConfig::deadline_tick set",
+            ));
+        }
+        options.engine = engine.config().clone();
         if let Some(deadline) = options.deadline_per_call {
             // Refuse an engine without deadlines now rather than on every call.
             let mut probe = engine
