@@ -7,6 +7,7 @@
     clippy::print_stderr
 )]
 
+pub mod fuzz;
 pub mod golden;
 
 /// Instantiates generic scenario functions `fn name<B: Backend>()` as one `#[test]` per

@@ -1,0 +1,4 @@
+//! The `adapters` target: see `strait_conformance::fuzz::adapters` and README.md.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| strait_conformance::fuzz::adapters(data));

@@ -1,0 +1,760 @@
+//! What each fuzz target checks, as plain functions of the input bytes: `fuzz/` calls them
+//! from libFuzzer, and `tests/fuzz_regressions.rs` runs them over the seed corpus and every
+//! kept crash input in the normal test suite. A failed check panics.
+
+use arbitrary::{Result as Arb, Unstructured};
+use serde_json::Value;
+use strait::json::{ivalue_to_json, json_to_args};
+use strait_it::memory::{LiftBudget, lift_flat};
+use strait_it::records::RecordTable;
+use strait_it::{FunctionArg, IType, IValue, RecordField, RecordType, Section, TypeEntry};
+
+/// How deep generated types nest.
+const MAX_TYPE_DEPTH: u32 = 4;
+
+/// `it_section`: bytes → section decode. A decoded section encodes; its encoding decodes
+/// to the same section and re-encodes to the same bytes; its text prints and parses back
+/// to the same section.
+pub fn it_section(data: &[u8]) {
+    let Ok(section) = Section::decode(data) else {
+        return;
+    };
+    round_trip(&section);
+}
+
+/// `it_text`: text → parse. A parsed section prints and re-parses to the same section,
+/// prints the same text again, and round-trips through the binary format.
+pub fn it_text(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(section) = strait_it::text::parse(text) else {
+        return;
+    };
+    round_trip(&section);
+}
+
+fn round_trip(section: &Section) {
+    let bytes = section
+        .encode()
+        .expect("a decoded or parsed section encodes");
+    let decoded = Section::decode(&bytes).expect("an encoded section decodes");
+    assert_eq!(&decoded, section, "binary round trip");
+    assert_eq!(
+        decoded.encode().expect("encodes again"),
+        bytes,
+        "stable encoding"
+    );
+    let text = strait_it::text::print(section);
+    let parsed = strait_it::text::parse(&text)
+        .unwrap_or_else(|e| panic!("printed text does not parse: {e}\n{text}"));
+    assert_eq!(&parsed, section, "text round trip of\n{text}");
+    assert_eq!(strait_it::text::print(&parsed), text, "stable text");
+}
+
+/// A random type over `records` record ids (`0..records`), at most `depth` levels deep.
+pub fn any_itype(u: &mut Unstructured<'_>, records: u64, depth: u32) -> Arb<IType> {
+    let scalars = [
+        IType::Boolean,
+        IType::S8,
+        IType::S16,
+        IType::S32,
+        IType::S64,
+        IType::U8,
+        IType::U16,
+        IType::U32,
+        IType::U64,
+        IType::F32,
+        IType::F64,
+        IType::I32,
+        IType::I64,
+        IType::String,
+        IType::ByteArray,
+    ];
+    let compound = if depth == 0 { 0 } else { 2 };
+    let pick = u.int_in_range(0..=scalars.len() + compound - 1)?;
+    Ok(match scalars.get(pick) {
+        Some(ty) => ty.clone(),
+        None if pick == scalars.len() => IType::Array(Box::new(any_itype(u, records, depth - 1)?)),
+        None if records > 0 => IType::Record(u.int_in_range(0..=records - 1)?),
+        None => IType::String,
+    })
+}
+
+/// A random record table: up to four records whose fields may name any record, themselves
+/// included (cycles are the table's to refuse).
+pub fn any_records(u: &mut Unstructured<'_>) -> Arb<Vec<TypeEntry>> {
+    let count = u.int_in_range(0..=4u64)?;
+    let mut types = Vec::new();
+    for i in 0..count {
+        let fields = (0..u.int_in_range(1..=4)?)
+            .map(|f| {
+                Ok(RecordField {
+                    name: format!("f{f}"),
+                    ty: any_itype(u, count, MAX_TYPE_DEPTH)?,
+                })
+            })
+            .collect::<Arb<Vec<_>>>()?;
+        types.push(TypeEntry::Record(RecordType {
+            name: format!("R{i}"),
+            fields,
+        }));
+    }
+    Ok(types)
+}
+
+/// `lift`: random guest memory, a random type and random core values → lifting never
+/// panics and never yields more than the budget allows; errors say where.
+pub fn lift(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok((types, ty, core)) = lift_input(&mut u) else {
+        return;
+    };
+    let memory = u.take_rest();
+    let Ok(records) = RecordTable::new(&types) else {
+        return;
+    };
+    // What a memory of this size can honestly lift to, with room for many small values.
+    let limit = 64 * (memory.len() as u64) + 4096;
+    let mut budget = LiftBudget::new(limit);
+    match lift_flat(memory, &ty, &core, &records, &mut budget) {
+        Ok(value) => {
+            assert!(budget.used() <= limit);
+            assert!(
+                footprint(&value) <= budget.used() + size_of::<IValue>() as u64,
+                "lifted {} bytes, charged {}",
+                footprint(&value),
+                budget.used()
+            );
+        }
+        Err(error) => assert!(!error.to_string().is_empty()),
+    }
+}
+
+fn lift_input(u: &mut Unstructured<'_>) -> Arb<(Vec<TypeEntry>, IType, Vec<IValue>)> {
+    let types = any_records(u)?;
+    let ty = any_itype(u, types.len() as u64, MAX_TYPE_DEPTH)?;
+    let core = (0..u.int_in_range(0..=2)?)
+        .map(|_| {
+            Ok(match u.int_in_range(0..=3)? {
+                0 => IValue::I32(u.arbitrary()?),
+                1 => IValue::I64(u.arbitrary()?),
+                2 => IValue::F32(u.arbitrary()?),
+                // Pointers and lengths near the memory's size are the interesting ones.
+                _ => IValue::I32(i32::from(u.arbitrary::<u16>()?)),
+            })
+        })
+        .collect::<Arb<Vec<_>>>()?;
+    Ok((types, ty, core))
+}
+
+/// The bytes a lifted value holds, counted as the lift budget counts them.
+fn footprint(value: &IValue) -> u64 {
+    let each = size_of::<IValue>() as u64;
+    match value {
+        IValue::String(s) => s.len() as u64,
+        IValue::ByteArray(b) => b.len() as u64,
+        IValue::Array(items) | IValue::Record(items) => {
+            items.iter().map(|v| each + footprint(v)).sum()
+        }
+        _ => 0,
+    }
+}
+
+/// `service_config`: random text as a Config.toml, and random JSON as the arguments of a
+/// random signature → values or errors, never a panic; converted values convert back to
+/// JSON.
+pub fn service_config(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    if selector % 2 == 0 {
+        if let Ok(text) = core::str::from_utf8(rest) {
+            let _ = strait::config::ServiceConfig::from_toml_str(text, std::path::Path::new("."));
+        }
+        return;
+    }
+    let mut u = Unstructured::new(rest);
+    let Ok(types) = any_records(&mut u) else {
+        return;
+    };
+    let Ok(params) = (0..u.int_in_range(0..=3).unwrap_or(0))
+        .map(|i| {
+            Ok(FunctionArg {
+                name: format!("a{i}"),
+                ty: any_itype(&mut u, types.len() as u64, MAX_TYPE_DEPTH)?,
+            })
+        })
+        .collect::<Arb<Vec<_>>>()
+    else {
+        return;
+    };
+    let Ok(json) = serde_json::from_slice::<Value>(u.take_rest()) else {
+        return;
+    };
+    if RecordTable::new(&types).is_err() {
+        return;
+    }
+    if let Ok(values) = json_to_args(&json, &params, &types) {
+        assert_eq!(values.len(), params.len());
+        for (value, param) in values.iter().zip(&params) {
+            ivalue_to_json(value, &param.ty, &types)
+                .unwrap_or_else(|e| panic!("a converted value converts back: {e}"));
+        }
+    }
+}
+
+/// The core module under the `adapters` target (its IT section is generated per input).
+pub const FUZZ_CORE_WAT: &str = include_str!("../fixtures/fuzz_core.wat");
+
+/// The core exports of [`FUZZ_CORE_WAT`] an adapter may call, with their core types.
+const CORE_EXPORTS: [(&str, &[IType], &[IType]); 5] = [
+    ("id_i32", &[IType::I32], &[IType::I32]),
+    ("id_i64", &[IType::I64], &[IType::I64]),
+    ("echo", &[IType::I32, IType::I32], &[]),
+    ("noop", &[], &[]),
+    ("add", &[IType::I32, IType::I32], &[IType::I32]),
+];
+
+/// The instructions random adapters are made of, as text with `{}` for an immediate.
+const INSTRUCTIONS: [&str; 30] = [
+    "arg.get {}",
+    "call-core {}",
+    "i32.push {}",
+    "i64.push {}",
+    "dup",
+    "swap2",
+    "string.lift_memory",
+    "string.lower_memory",
+    "string.size",
+    "byte_array.lift_memory",
+    "byte_array.lower_memory",
+    "byte_array.size",
+    "array.lift_memory {t}",
+    "array.lower_memory {t}",
+    "record.lift_memory {}",
+    "record.lower_memory {}",
+    "i32.from_s32",
+    "s32.from_i32",
+    "i32.from_u32",
+    "u32.from_i32",
+    "i64.from_u64",
+    "u64.from_i64",
+    "i32.from_u8",
+    "u8.from_i32",
+    "i64.from_s64",
+    "s64.from_i64",
+    "bool.from_i32",
+    "i32.from_bool",
+    "i32.from_s8",
+    "s8.from_i32",
+];
+
+/// A random IT section for [`FUZZ_CORE_WAT`]: the ABI types, up to two records, one adapter
+/// of a random type made of random instructions, exported under a core function's name.
+/// Returns the section and the adapter's parameter types.
+pub fn any_adapter_section(u: &mut Unstructured<'_>) -> Arb<(Section, Vec<FunctionArg>)> {
+    let abi = "(@interface it_version \"0.28.0\")
+        (@interface type (func (param $size: i32) (result i32)))
+        (@interface type (func))
+        (@interface type (func (result i32)))
+        (@interface type (func (result i32)))
+        (@interface type (func (param $result_size: i32)))
+        (@interface type (func (param $result_ptr: i32)))
+        (@interface export \"allocate\" (func 0))
+        (@interface export \"release_objects\" (func 1))
+        (@interface export \"get_result_size\" (func 2))
+        (@interface export \"get_result_ptr\" (func 3))
+        (@interface export \"set_result_size\" (func 4))
+        (@interface export \"set_result_ptr\" (func 5))";
+    let Ok(mut section) = strait_it::text::parse(abi) else {
+        return Err(arbitrary::Error::IncorrectFormat);
+    };
+    // Records first in the random part, so record ids are 6 and 7.
+    let records = u.int_in_range(0..=2u64)?;
+    for r in 0..records {
+        let fields = (0..u.int_in_range(1..=3)?)
+            .map(|f| {
+                Ok(RecordField {
+                    name: format!("f{f}"),
+                    ty: shift_records(any_itype(u, records, 2)?, 6),
+                })
+            })
+            .collect::<Arb<Vec<_>>>()?;
+        section.types.push(TypeEntry::Record(RecordType {
+            name: format!("R{r}"),
+            fields,
+        }));
+    }
+    let params = (0..u.int_in_range(0..=2)?)
+        .map(|i| {
+            Ok(FunctionArg {
+                name: format!("a{i}"),
+                ty: shift_records(any_itype(u, records, 2)?, 6),
+            })
+        })
+        .collect::<Arb<Vec<_>>>()?;
+    let results = (0..u.int_in_range(0..=1)?)
+        .map(|_| Ok(shift_records(any_itype(u, records, 2)?, 6)))
+        .collect::<Arb<Vec<_>>>()?;
+    let adapter_type = u32::try_from(section.types.len()).unwrap_or(u32::MAX);
+    section
+        .types
+        .push(TypeEntry::Function(strait_it::FunctionType {
+            params: params.clone(),
+            results,
+        }));
+    // The core function type: usually the export's own, so that more programs compile.
+    let (export, core_params, core_results) = *u.choose(&CORE_EXPORTS)?;
+    let core_type = u32::try_from(section.types.len()).unwrap_or(u32::MAX);
+    section
+        .types
+        .push(TypeEntry::Function(strait_it::FunctionType {
+            params: core_params
+                .iter()
+                .enumerate()
+                .map(|(i, ty)| FunctionArg {
+                    name: format!("c{i}"),
+                    ty: ty.clone(),
+                })
+                .collect(),
+            results: core_results.to_vec(),
+        }));
+    let mut body = String::new();
+    for _ in 0..u.int_in_range(0..=12)? {
+        let template = *u.choose(&INSTRUCTIONS)?;
+        let immediate = match template {
+            "call-core {}" => u.int_in_range(0..=11u32)?.to_string(),
+            "i64.push {}" => u.arbitrary::<i64>()?.to_string(),
+            "i32.push {}" => u.arbitrary::<i32>()?.to_string(),
+            "record.lift_memory {}" | "record.lower_memory {}" => {
+                u.int_in_range(5..=8u32)?.to_string()
+            }
+            _ => u.int_in_range(0..=2u32)?.to_string(),
+        };
+        let element = shift_records(any_itype(u, records, 1)?, 6);
+        body.push_str(
+            &template
+                .replace("{}", &immediate)
+                .replace("{t}", &element.to_string()),
+        );
+        body.push('\n');
+    }
+    let Ok(instructions) = strait_it::text::parse_instructions(&body) else {
+        return Err(arbitrary::Error::IncorrectFormat);
+    };
+    section.adapters.push(strait_it::Adapter {
+        function_type: adapter_type,
+        instructions,
+    });
+    section.exports.push(strait_it::Export {
+        name: export.into(),
+        function_type: core_type,
+    });
+    section.implementations.push(strait_it::Implementation {
+        core_function_type: core_type,
+        adapter_function_type: adapter_type,
+    });
+    Ok((section, params))
+}
+
+/// `ty` with its record ids moved up by `by` (records generated as `0..n` live at `by..`).
+fn shift_records(ty: IType, by: u64) -> IType {
+    match ty {
+        IType::Record(id) => IType::Record(id + by),
+        IType::Array(inner) => IType::Array(Box::new(shift_records(*inner, by))),
+        other => other,
+    }
+}
+
+/// A random value of type `ty`; records resolved in `types`.
+pub fn any_ivalue(
+    u: &mut Unstructured<'_>,
+    ty: &IType,
+    types: &[TypeEntry],
+    depth: u32,
+) -> Arb<IValue> {
+    Ok(match ty {
+        IType::Boolean => IValue::Boolean(u.arbitrary()?),
+        IType::S8 => IValue::S8(u.arbitrary()?),
+        IType::S16 => IValue::S16(u.arbitrary()?),
+        IType::S32 => IValue::S32(u.arbitrary()?),
+        IType::S64 => IValue::S64(u.arbitrary()?),
+        IType::U8 => IValue::U8(u.arbitrary()?),
+        IType::U16 => IValue::U16(u.arbitrary()?),
+        IType::U32 => IValue::U32(u.arbitrary()?),
+        IType::U64 => IValue::U64(u.arbitrary()?),
+        IType::F32 => IValue::F32(u.arbitrary()?),
+        IType::F64 => IValue::F64(u.arbitrary()?),
+        IType::I32 => IValue::I32(u.arbitrary()?),
+        IType::I64 => IValue::I64(u.arbitrary()?),
+        IType::String => IValue::String(u.arbitrary()?),
+        IType::ByteArray => IValue::ByteArray(u.arbitrary()?),
+        IType::Array(element) if depth > 0 => IValue::Array(
+            (0..u.int_in_range(0..=4)?)
+                .map(|_| any_ivalue(u, element, types, depth - 1))
+                .collect::<Arb<Vec<_>>>()?,
+        ),
+        IType::Record(id) if depth > 0 => {
+            let Some(TypeEntry::Record(record)) =
+                types.get(usize::try_from(*id).unwrap_or(usize::MAX))
+            else {
+                return Err(arbitrary::Error::IncorrectFormat);
+            };
+            IValue::Record(
+                record
+                    .fields
+                    .iter()
+                    .map(|f| any_ivalue(u, &f.ty, types, depth - 1))
+                    .collect::<Arb<Vec<_>>>()?,
+            )
+        }
+        _ => return Err(arbitrary::Error::IncorrectFormat),
+    })
+}
+
+/// One engine's service, type-erased so that the checks compare engines in a loop.
+pub trait Engine: Send {
+    /// The engine's name.
+    fn name(&self) -> &'static str;
+    /// Calls `module.function(args)`; an error as its kind and text.
+    fn call(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: &[IValue],
+    ) -> Result<Vec<IValue>, (strait::ErrorKind, String)>;
+}
+
+struct OnEngine<B: strait::Backend>(strait::Service<B>);
+
+impl<B: strait::Backend> Engine for OnEngine<B> {
+    fn name(&self) -> &'static str {
+        B::NAME
+    }
+    fn call(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: &[IValue],
+    ) -> Result<Vec<IValue>, (strait::ErrorKind, String)> {
+        self.0
+            .call(module, function, args)
+            .map_err(|e| (e.kind(), e.to_string()))
+    }
+}
+
+/// One engine's service, or why it did not load.
+type Loaded = Result<Box<dyn Engine>, (strait::ErrorKind, String)>;
+
+/// A service of `modules` (name, wasm or WAT bytes) on every engine; `Err` if any engine
+/// refuses them, with every engine's answer agreeing on whether it loads.
+pub fn on_every_engine(modules: &[(&str, &[u8])]) -> Result<Vec<Box<dyn Engine>>, String> {
+    fn load<B: strait::Backend>(modules: &[(&str, &[u8])], out: &mut Vec<Loaded>) {
+        let loaded = (|| {
+            let mut service = strait::Service::<B>::new(strait::ServiceOptions {
+                // No fuel: engines count it differently (an engine-difference note), and
+                // every function these checks call ends.
+                total_memory_limit: Some(64 << 20),
+                ..strait::ServiceOptions::default()
+            })
+            .map_err(|e| (e.kind(), e.to_string()))?;
+            for (name, bytes) in modules {
+                service
+                    .load_module(name, bytes, &strait::ModuleSettings::default())
+                    .map_err(|e| (e.kind(), e.to_string()))?;
+            }
+            Ok(Box::new(OnEngine(service)) as Box<dyn Engine>)
+        })();
+        out.push(loaded);
+    }
+    let mut loaded = Vec::new();
+    strait::each_backend!(load(modules, &mut loaded));
+    let kinds: Vec<_> = loaded
+        .iter()
+        .map(|r| r.as_ref().err().map(|(kind, _)| *kind))
+        .collect();
+    assert!(
+        kinds.windows(2).all(|w| w[0] == w[1]),
+        "engines disagree on loading: {:?}",
+        loaded.iter().map(|r| r.as_ref().err()).collect::<Vec<_>>()
+    );
+    loaded
+        .into_iter()
+        .map(|r| r.map_err(|(_, text)| text))
+        .collect()
+}
+
+/// Calls `module.function(args)` on every engine: all give the same values, or errors of
+/// the same kind. Returns the common result.
+pub fn same_on_every_engine(
+    engines: &mut [Box<dyn Engine>],
+    module: &str,
+    function: &str,
+    args: &[IValue],
+) -> Result<Vec<IValue>, strait::ErrorKind> {
+    let mut answers = engines
+        .iter_mut()
+        .map(|e| (e.name(), e.call(module, function, args)));
+    let Some((first_name, first)) = answers.next() else {
+        return Err(strait::ErrorKind::Engine);
+    };
+    for (name, answer) in answers {
+        match (&first, &answer) {
+            (Ok(a), Ok(b)) => assert!(
+                same_values(a, b),
+                "{module}.{function}: {first_name} gives {}, {name} gives {}",
+                short(&a),
+                short(&b)
+            ),
+            (Err((a, _)), Err((b, _))) => assert_eq!(
+                a,
+                b,
+                "{module}.{function}: {first_name} fails with {}, {name} with {}",
+                short(&first),
+                short(&answer)
+            ),
+            _ => panic!(
+                "{module}.{function}: {first_name} gives {}, {name} gives {}",
+                short(&first),
+                short(&answer)
+            ),
+        }
+    }
+    first.map_err(|(kind, _)| kind)
+}
+
+/// The start of a value's debug form, for messages about values that may be megabytes.
+fn short(value: &impl core::fmt::Debug) -> String {
+    let text = format!("{value:?}");
+    match text.char_indices().nth(600) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+/// Values equal, NaNs equal to NaNs of the same bits.
+fn same_values(a: &[IValue], b: &[IValue]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x, y) {
+            (IValue::F32(x), IValue::F32(y)) => x.to_bits() == y.to_bits(),
+            (IValue::F64(x), IValue::F64(y)) => x.to_bits() == y.to_bits(),
+            (IValue::Array(x), IValue::Array(y)) | (IValue::Record(x), IValue::Record(y)) => {
+                same_values(x, y)
+            }
+            _ => x == y,
+        })
+}
+
+/// Whether `data` makes an adapter section the compiler accepts (how often the `adapters`
+/// target reaches the engines).
+pub fn adapter_compiles(data: &[u8]) -> bool {
+    let mut u = Unstructured::new(data);
+    any_adapter_section(&mut u)
+        .is_ok_and(|(section, _)| strait_it::adapter::compile(&section, &fuzz_core_exports).is_ok())
+}
+
+/// The core signatures of [`FUZZ_CORE_WAT`]'s exports.
+fn fuzz_core_exports(name: &str) -> Option<strait_it::adapter::CoreSignature> {
+    CORE_EXPORTS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map(|(_, p, r)| core_signature(p, r))
+        .or_else(|| abi_signature(name))
+}
+
+/// `adapters`: a random adapter over [`FUZZ_CORE_WAT`] → the compiler accepts it or
+/// rejects it with an error; an accepted one loads and runs on every engine without a
+/// panic, with the same result or the same kind of error everywhere.
+pub fn adapters(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok((section, params)) = any_adapter_section(&mut u) else {
+        return;
+    };
+    if strait_it::adapter::compile(&section, &fuzz_core_exports).is_err() {
+        return;
+    }
+    let wat = format!("{FUZZ_CORE_WAT}\n{}", strait_it::text::print(&section));
+    let mut engines = on_every_engine(&[("m", wat.as_bytes())])
+        .unwrap_or_else(|e| panic!("a compiled adapter section does not load: {e}\n{wat}"));
+    let export = section.exports[section.exports.len() - 1].name.clone();
+    for _ in 0..3 {
+        let Ok(args) = params
+            .iter()
+            .map(|p| any_ivalue(&mut u, &p.ty, &section.types, 3))
+            .collect::<Arb<Vec<_>>>()
+        else {
+            return;
+        };
+        let _ = same_on_every_engine(&mut engines, "m", &export, &args);
+        // A failed call leaves the service working.
+        let _ = same_on_every_engine(&mut engines, "m", &export, &args);
+    }
+}
+
+fn core_signature(params: &[IType], results: &[IType]) -> strait_it::adapter::CoreSignature {
+    let core = |t: &IType| match t {
+        IType::I64 => strait_it::adapter::CoreType::I64,
+        _ => strait_it::adapter::CoreType::I32,
+    };
+    strait_it::adapter::CoreSignature::new(
+        params.iter().map(core).collect::<Vec<_>>(),
+        results.iter().map(core).collect::<Vec<_>>(),
+    )
+}
+
+fn abi_signature(name: &str) -> Option<strait_it::adapter::CoreSignature> {
+    use IType::I32;
+    Some(match name {
+        "allocate" => core_signature(&[I32, I32], &[I32]),
+        "release_objects" => core_signature(&[], &[]),
+        "get_result_size" | "get_result_ptr" => core_signature(&[], &[I32]),
+        "set_result_size" | "set_result_ptr" => core_signature(&[I32], &[]),
+        _ => return None,
+    })
+}
+
+/// The services of the `differential` target, loaded once per process: Marine's
+/// records_passing and greeting modules on every engine, and what their functions take.
+struct Differential {
+    engines: Vec<Box<dyn Engine>>,
+    functions: Vec<(String, String, Vec<FunctionArg>, Vec<TypeEntry>)>,
+}
+
+fn differential_services() -> Option<&'static std::sync::Mutex<Differential>> {
+    static SERVICES: std::sync::OnceLock<Option<std::sync::Mutex<Differential>>> =
+        std::sync::OnceLock::new();
+    SERVICES
+        .get_or_init(|| {
+            let artifacts = crate::golden::shared_dir()?.join("artifacts");
+            let read = |path: &str| std::fs::read(artifacts.join(path)).ok();
+            let modules = [
+                (
+                    "records_passing_effector",
+                    read("records_passing/records_passing_effector_renamed.wasm")?,
+                ),
+                (
+                    "records_passing_pure",
+                    read("records_passing/records_passing_pure.wasm")?,
+                ),
+                ("greeting", read("greeting/greeting.wasm")?),
+            ];
+            let named: Vec<(&str, &[u8])> =
+                modules.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+            let engines = on_every_engine(&named).ok()?;
+            // The functions and their types, from one engine's view of the interface.
+            let mut service =
+                strait::Service::<strait::DefaultBackend>::new(Default::default()).ok()?;
+            for (name, bytes) in &named {
+                service.load_module(name, bytes, &Default::default()).ok()?;
+            }
+            let mut functions = Vec::new();
+            for (module, interface) in service.interface().modules {
+                let types: Vec<TypeEntry> =
+                    (0..=interface.record_types.keys().max().copied().unwrap_or(0))
+                        .map(|id| match interface.record_types.get(&id) {
+                            Some(record) => TypeEntry::Record(record.clone()),
+                            None => TypeEntry::Function(Default::default()),
+                        })
+                        .collect();
+                for f in interface.function_signatures {
+                    // Stateful calls would make results depend on the inputs run before.
+                    if ["get_drop_count", "pass_droppable_record"].contains(&f.name.as_str()) {
+                        continue;
+                    }
+                    functions.push((module.clone(), f.name, f.arguments, types.clone()));
+                }
+            }
+            Some(std::sync::Mutex::new(Differential { engines, functions }))
+        })
+        .as_ref()
+}
+
+/// `differential`: random values of a random function's parameter types through Marine's
+/// records_passing and greeting modules → every engine gives the same values or the same
+/// kind of error, and `greeting(name)` is `Hi, <name>`. Needs `../shared`.
+pub fn differential(data: &[u8]) {
+    let Some(services) = differential_services() else {
+        return;
+    };
+    let mut services = services
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Differential { engines, functions } = &mut *services;
+    let mut u = Unstructured::new(data);
+    let Ok((module, function, params, types)) = u.choose(functions) else {
+        return;
+    };
+    let Ok(args) = params
+        .iter()
+        .map(|p| any_ivalue(&mut u, &p.ty, types, 6))
+        .collect::<Arb<Vec<_>>>()
+    else {
+        return;
+    };
+    let result = same_on_every_engine(engines, module, function, &args);
+    // greeting(name) transforms its argument in a known way.
+    if let ("greeting", "greeting", [IValue::String(name)]) =
+        (module.as_str(), function.as_str(), args.as_slice())
+    {
+        assert_eq!(result, Ok(vec![IValue::String(format!("Hi, {name}"))]));
+    }
+}
+
+/// The seed corpus of every target, made from `shared` (`../shared`): the IT sections and
+/// texts of Marine's modules, their configs and some JSON arguments.
+pub fn seed_corpus(shared: &std::path::Path) -> Vec<(&'static str, Vec<Vec<u8>>)> {
+    let artifacts = shared.join("artifacts");
+    let mut wasm = Vec::new();
+    let mut texts = Vec::new();
+    let mut configs = Vec::new();
+    let mut dirs = vec![artifacts.clone(), shared.join("golden/configs")];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            let name = path.to_string_lossy().into_owned();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                if name.ends_with(".wasm") {
+                    wasm.push(bytes);
+                } else if name.ends_with(".it.txt") {
+                    texts.push(bytes);
+                } else if name.ends_with(".toml") {
+                    configs.push([&[0u8][..], &bytes].concat());
+                }
+            }
+        }
+    }
+    let sections: Vec<Vec<u8>> = wasm
+        .iter()
+        .filter_map(|w| {
+            let sections = strait_it::module::ModuleSections::read(w).ok()?;
+            Some(sections.it_section().ok()?.to_vec())
+        })
+        .collect();
+    let prefixes: Vec<Vec<u8>> = wasm
+        .iter()
+        .map(|w| w[..w.len().min(4096)].to_vec())
+        .collect();
+    for json in [
+        &b"[\"x\"]"[..],
+        b"{\"name\": \"x\"}",
+        b"[{\"field_0\": 1, \"field_1\": \"s\", \"field_2\": [1, 2]}]",
+        b"[[1, 2, 3], 4294967295, -1, 1e300, null, true]",
+    ] {
+        configs.push([&[1u8, 3, 7, 1, 2][..], json].concat());
+    }
+    vec![
+        ("it_section", sections),
+        ("it_text", texts.clone()),
+        ("lift", prefixes.clone()),
+        ("adapters", texts.clone()),
+        ("differential", prefixes),
+        ("service_config", configs),
+    ]
+}
