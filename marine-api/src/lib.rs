@@ -83,8 +83,10 @@ pub mod generic {
 pub mod wasmtime {
     /// The backend.
     pub type WasmBackend = crate::backend::WasmtimeWasmBackend;
-    /// [`Marine`](crate::generic::Marine) on Wasmtime.
-    pub type Marine = crate::generic::Marine<WasmBackend>;
+    /// [`Marine`](crate::generic::Marine), on Wasmtime unless another backend is named or
+    /// inferred: `Marine::with_raw_config(WasmiWasmBackend::new_async()?, config)` is a
+    /// `Marine<WasmiWasmBackend>`, so switching engines is renaming the backend type.
+    pub type Marine<WB = WasmBackend> = crate::generic::Marine<WB>;
     /// [`MarineConfig`](crate::generic::MarineConfig) on Wasmtime.
     pub type MarineConfig = crate::generic::MarineConfig<WasmBackend>;
     /// [`MarineModuleConfig`](crate::generic::MarineModuleConfig) on Wasmtime.

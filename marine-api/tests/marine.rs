@@ -649,3 +649,22 @@ fn futures_are_send() {
     send(&marine.call_with_json_async("m", "f", json!([]), <_>::default()));
     send(&marine.call_with_ivalues_async("m", "f", &[], <_>::default()));
 }
+
+/// `marine::Marine` is Wasmtime's unless the backend passed says otherwise, so moving an
+/// upstream-style test to wasmi is renaming the backend type.
+#[test]
+fn switching_engine_is_renaming_the_backend() {
+    use marine::Marine;
+    let config = || TomlMarineConfig::load(shared("artifacts/greeting/Config.toml")).unwrap();
+    let on_wasmi: Marine<WasmiWasmBackend> = pollster::block_on(Marine::with_raw_config(
+        WasmiWasmBackend::new_async().unwrap(),
+        config(),
+    ))
+    .unwrap();
+    let on_wasmtime: Marine = pollster::block_on(Marine::with_raw_config(
+        WasmtimeWasmBackend::new_async().unwrap(),
+        config(),
+    ))
+    .unwrap();
+    assert_eq!(on_wasmi.get_interface(), on_wasmtime.get_interface());
+}
