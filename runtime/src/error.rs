@@ -97,6 +97,19 @@ impl Error {
         self
     }
 
+    /// The same error without the out-of-memory suspicion, for callers that report
+    /// [`oom_rejects`](Self::oom_rejects) themselves (Marine's API wraps it in an error of its
+    /// own).
+    ///
+    /// ```
+    /// let error = strait::Error::new(strait::ErrorKind::Trap, "trapped");
+    /// assert_eq!(error.without_oom_suspicion().to_string(), "trapped");
+    /// ```
+    pub fn without_oom_suspicion(mut self) -> Self {
+        self.oom_rejects = 0;
+        self
+    }
+
     /// The error this one wraps, if any.
     pub fn inner(&self) -> Option<&(dyn core::error::Error + Send + Sync + 'static)> {
         self.source.as_deref()
