@@ -5,6 +5,7 @@
 //! stdout handle it is given and returns errors as values: `main` prints them on stderr and
 //! exits with status 1, so no input can make the binary panic.
 
+mod air;
 mod error;
 mod info;
 mod input;
@@ -40,6 +41,9 @@ enum Command {
     It(it::ItCommand),
     /// Print a module's IT version, SDK version and exported interface.
     Info(info::InfoArgs),
+    /// Run an AIR script (compiled Aqua) through AquaVM against the built-in and local
+    /// services, with no Fluence node.
+    Air(air::AirArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Interface(args) => service::interface(&args, &mut out),
         Command::It(command) => it::run(command, &mut out),
         Command::Info(args) => info::run(&args, &mut out),
+        Command::Air(args) => air::run(&args, &mut out),
     };
     let result = result.and_then(|()| out.flush().map_err(error::CliError::from));
     match result {
