@@ -53,6 +53,9 @@ pub struct Error {
     message: String,
     source: Option<Box<dyn core::error::Error + Send + Sync>>,
     oom_rejects: usize,
+    /// For a link error: the module an import names that is not loaded, so that loading a
+    /// list of modules can tell a cycle or a wrong order from a missing module.
+    unloaded_import: Option<String>,
 }
 
 impl Error {
@@ -63,6 +66,7 @@ impl Error {
             message: message.into(),
             source: None,
             oom_rejects: 0,
+            unloaded_import: None,
         }
     }
 
@@ -77,6 +81,7 @@ impl Error {
             message: message.into(),
             source: Some(source.into()),
             oom_rejects: 0,
+            unloaded_import: None,
         }
     }
 
@@ -166,20 +171,65 @@ impl Error {
         )
     }
 
-    /// The module is not loaded.
-    pub(crate) fn no_such_module(module: &str) -> Self {
+    /// The module is not loaded; `loaded` are the names that are, listed with the nearest.
+    pub(crate) fn no_such_module<'a>(
+        module: &str,
+        loaded: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         Self::new(
             ErrorKind::NoSuchModule,
-            alloc::format!("module with name \"{module}\" is missing"),
+            alloc::format!(
+                "module with name \"{module}\" is missing{}",
+                crate::nearest::available(module, "loaded modules", loaded)
+            ),
         )
     }
 
-    /// The module has no such IT function.
-    pub(crate) fn no_such_function(module: &str, function: &str) -> Self {
+    /// The module has no such IT function; `functions` are the ones it has.
+    pub(crate) fn no_such_function<'a>(
+        module: &str,
+        function: &str,
+        functions: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         Self::new(
             ErrorKind::NoSuchFunction,
-            alloc::format!("function with name `{function}` is missing in module \"{module}\""),
+            alloc::format!(
+                "function with name `{function}` is missing in module \"{module}\"{}",
+                crate::nearest::available(function, "its functions", functions)
+            ),
         )
+    }
+
+    /// A link error: module `module` imports from `missing`, which is not loaded.
+    pub(crate) fn unloaded_import(module: &str, missing: &str) -> Self {
+        let message = if module == missing {
+            alloc::format!(
+                "cannot load module \"{module}\": it imports from itself, a cycle                  ({module} -> {module}); a module can import only from modules loaded before it"
+            )
+        } else {
+            alloc::format!(
+                "cannot load module \"{module}\": module with name '{missing}' isn't loaded \
+                 (it must be loaded before the modules that import from it)"
+            )
+        };
+        let mut error = Self::new(ErrorKind::Link, message);
+        error.unloaded_import = Some(missing.into());
+        error
+    }
+
+    /// The not-loaded module a link error is about (see [`Error::unloaded_import`]).
+    pub(crate) fn missing_import(&self) -> Option<&str> {
+        self.unloaded_import.as_deref()
+    }
+
+    /// Names the file a module was loaded from in a load error about it:
+    /// `cannot load module "m" (file m.wasm): …`.
+    pub(crate) fn in_file(mut self, module: &str, origin: &str) -> Self {
+        let prefix = alloc::format!("cannot load module \"{module}\"");
+        if let Some(rest) = self.message.strip_prefix(prefix.as_str()) {
+            self.message = alloc::format!("{prefix} (file {origin}){rest}");
+        }
+        self
     }
 }
 

@@ -12,6 +12,7 @@
 //! Neither direction panics, whatever the JSON or the values (D36): shapes that do not fit the
 //! types are errors, and nesting is bounded by [`MAX_DEPTH`].
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -177,6 +178,78 @@ pub enum JsonArgError {
         /// The limit.
         limit: usize,
     },
+    /// A record given as an object lacks a field (Marine says "missing argument").
+    #[error("missing field `{field}` ({ty}) of record {record}")]
+    MissingField {
+        /// The record type's name.
+        record: String,
+        /// The field's name.
+        field: String,
+        /// The field's type, as the interface listing writes it.
+        ty: String,
+    },
+    /// An error inside one argument, with where it is: ``argument 1 `name` (string)``, then
+    /// the record fields and array indexes down to the value, e.g. ``argument 1 `rec`
+    /// (TestRecord), field `num` (i32)``. serde's errors are given as serde's bare message.
+    #[error("{location}: {}", detail(error))]
+    At {
+        /// Where the value is.
+        location: String,
+        /// What is wrong with it.
+        error: Box<JsonArgError>,
+    },
+}
+
+/// The text of an error inside a located one: serde's bare message rather than Marine's
+/// wrapping of it, which would repeat that the arguments were being deserialized.
+fn detail(error: &JsonArgError) -> String {
+    match error {
+        JsonArgError::Deserialize { message } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Puts `error` at `location`, in front of any location it already has.
+fn at(location: String, error: JsonArgError) -> JsonArgError {
+    match error {
+        JsonArgError::At {
+            location: inner,
+            error,
+        } => JsonArgError::At {
+            location: format!("{location}, {inner}"),
+            error,
+        },
+        // Already says where it is and what is expected.
+        error @ JsonArgError::TooDeep { .. } => error,
+        error => JsonArgError::At {
+            location,
+            error: Box::new(error),
+        },
+    }
+}
+
+/// The type as the interface listing writes it (`string`, `[]u8`, a record's name).
+fn listing(ty: &IType, records: &dyn RecordLookup) -> String {
+    let name = |id: u64| records.record(id).map(|record| record.name.as_str());
+    ty.listing(&name).to_string()
+}
+
+/// What a list of values stands for: a function's arguments or a record's fields.
+#[derive(Clone, Copy)]
+enum Entries<'a> {
+    Arguments,
+    Fields(&'a str),
+}
+
+impl Entries<'_> {
+    /// Where entry `index` named `name` of type `ty` is, for messages.
+    fn location(self, index: usize, name: &str, ty: &IType, records: &dyn RecordLookup) -> String {
+        let ty = listing(ty, records);
+        match self {
+            Entries::Arguments => format!("argument {} `{name}` ({ty})", index + 1),
+            Entries::Fields(_) => format!("field `{name}` ({ty})"),
+        }
+    }
 }
 
 impl JsonArgError {
@@ -254,17 +327,14 @@ pub fn json_to_args(
     params: &[FunctionArg],
     records: &dyn RecordLookup,
 ) -> Result<Vec<IValue>, JsonArgError> {
+    let entries = || params.iter().map(|param| (param.name.as_str(), &param.ty));
     match args {
-        Value::Object(map) => object_to_values(
-            map,
-            params.iter().map(|param| (param.name.as_str(), &param.ty)),
-            records,
-            0,
-        ),
+        Value::Object(map) => object_to_values(map, entries(), Entries::Arguments, records, 0),
         Value::Array(items) => array_to_values(
             items,
-            params.iter().map(|param| &param.ty),
+            entries(),
             params.len(),
+            Entries::Arguments,
             records,
             0,
         ),
@@ -273,7 +343,12 @@ pub fn json_to_args(
             signature: signature(params),
         }),
         bare => match params {
-            [param] => Ok(alloc::vec![value_to_ivalue(bare, &param.ty, records, 0)?]),
+            [param] => Ok(alloc::vec![
+                value_to_ivalue(bare, &param.ty, records, 0).map_err(|error| at(
+                    Entries::Arguments.location(0, &param.name, &param.ty, records),
+                    error
+                ))?
+            ]),
             _ => Err(JsonArgError::UnsuitableArgument {
                 signature: signature(params),
                 argument: format!("{bare:?}"),
@@ -297,20 +372,31 @@ fn signature(params: &[FunctionArg]) -> String {
 fn object_to_values<'t>(
     map: &Map<String, Value>,
     fields: impl Iterator<Item = (&'t str, &'t IType)>,
+    entries: Entries<'_>,
     records: &dyn RecordLookup,
     depth: usize,
 ) -> Result<Vec<IValue>, JsonArgError> {
     let mut values = Vec::new();
     let mut taken = BTreeSet::new();
-    for (name, ty) in fields {
+    for (index, (name, ty)) in fields.enumerate() {
         let value = taken
             .insert(name)
             .then(|| map.get(name))
             .flatten()
-            .ok_or_else(|| JsonArgError::MissingArgument {
-                name: name.to_string(),
+            .ok_or_else(|| match entries {
+                Entries::Arguments => JsonArgError::MissingArgument {
+                    name: name.to_string(),
+                },
+                Entries::Fields(record) => JsonArgError::MissingField {
+                    record: record.to_string(),
+                    field: name.to_string(),
+                    ty: listing(ty, records),
+                },
             })?;
-        values.push(value_to_ivalue(value, ty, records, depth)?);
+        values.push(
+            value_to_ivalue(value, ty, records, depth)
+                .map_err(|error| at(entries.location(index, name, ty, records), error))?,
+        );
     }
     let leftover = map.len().saturating_sub(taken.len());
     if leftover > 0 {
@@ -325,8 +411,9 @@ fn object_to_values<'t>(
 /// Values from an array in order; the length must match before any value is converted.
 fn array_to_values<'t>(
     items: &[Value],
-    types: impl Iterator<Item = &'t IType>,
+    fields: impl Iterator<Item = (&'t str, &'t IType)>,
     expected: usize,
+    entries: Entries<'_>,
     records: &dyn RecordLookup,
     depth: usize,
 ) -> Result<Vec<IValue>, JsonArgError> {
@@ -338,8 +425,12 @@ fn array_to_values<'t>(
     }
     items
         .iter()
-        .zip(types)
-        .map(|(item, ty)| value_to_ivalue(item, ty, records, depth))
+        .zip(fields)
+        .enumerate()
+        .map(|(index, (item, (name, ty)))| {
+            value_to_ivalue(item, ty, records, depth)
+                .map_err(|error| at(entries.location(index, name, ty, records), error))
+        })
         .collect()
 }
 
@@ -387,7 +478,10 @@ fn value_to_ivalue(
             Value::Array(items) => IValue::ByteArray(
                 items
                     .iter()
-                    .map(scalar::<u8>)
+                    .enumerate()
+                    .map(|(index, item)| {
+                        scalar::<u8>(item).map_err(|error| at(format!("index {index} (u8)"), error))
+                    })
                     .collect::<Result<Vec<u8>, _>>()?,
             ),
             other => {
@@ -400,7 +494,17 @@ fn value_to_ivalue(
             Value::Array(items) => IValue::Array(
                 items
                     .iter()
-                    .map(|item| value_to_ivalue(item, element, records, depth.saturating_add(1)))
+                    .enumerate()
+                    .map(|(index, item)| {
+                        value_to_ivalue(item, element, records, depth.saturating_add(1)).map_err(
+                            |error| {
+                                at(
+                                    format!("index {index} ({})", listing(element, records)),
+                                    error,
+                                )
+                            },
+                        )
+                    })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
             other => {
@@ -422,13 +526,18 @@ fn value_to_ivalue(
                         .fields
                         .iter()
                         .map(|field| (field.name.as_str(), &field.ty)),
+                    Entries::Fields(&record.name),
                     records,
                     depth,
                 )?,
                 Value::Array(items) => array_to_values(
                     items,
-                    record.fields.iter().map(|field| &field.ty),
+                    record
+                        .fields
+                        .iter()
+                        .map(|field| (field.name.as_str(), &field.ty)),
                     record.fields.len(),
+                    Entries::Fields(&record.name),
                     records,
                     depth,
                 )?,
@@ -629,12 +738,6 @@ mod tests {
         json!([record])
     }
 
-    fn de(message: &str) -> String {
-        format!(
-            "error Error(\"{message}\", line: 0, column: 0) occurred while deserializing function arguments"
-        )
-    }
-
     #[test]
     fn argument_containers() {
         let hi = Ok(vec![IValue::String("Fluence".into())]);
@@ -646,7 +749,10 @@ mod tests {
         assert_eq!(greet(json!([["x"]])), Ok(vec![IValue::String("x".into())]));
         assert_eq!(
             greet(json!([[["x"]]])),
-            Err(de("invalid type: sequence, expected a string"))
+            Err(format!(
+                "argument 1 `name` (string): {}",
+                "invalid type: sequence, expected a string"
+            ))
         );
         let nul = "a\u{0}\"\\\n\t😀日本語Привет";
         assert_eq!(greet(json!([nul])), Ok(vec![IValue::String(nul.into())]));
@@ -681,23 +787,38 @@ mod tests {
         );
         assert_eq!(
             greet(json!([1])),
-            Err(de("invalid type: integer `1`, expected a string"))
+            Err(format!(
+                "argument 1 `name` (string): {}",
+                "invalid type: integer `1`, expected a string"
+            ))
         );
         assert_eq!(
             greet(json!(42)),
-            Err(de("invalid type: integer `42`, expected a string"))
+            Err(format!(
+                "argument 1 `name` (string): {}",
+                "invalid type: integer `42`, expected a string"
+            ))
         );
         assert_eq!(
             greet(json!([true])),
-            Err(de("invalid type: boolean `true`, expected a string"))
+            Err(format!(
+                "argument 1 `name` (string): {}",
+                "invalid type: boolean `true`, expected a string"
+            ))
         );
         assert_eq!(
             greet(json!([null])),
-            Err(de("invalid type: null, expected a string"))
+            Err(format!(
+                "argument 1 `name` (string): {}",
+                "invalid type: null, expected a string"
+            ))
         );
         assert_eq!(
             greet(json!([{"a": 1}])),
-            Err(de("invalid type: map, expected a string"))
+            Err(format!(
+                "argument 1 `name` (string): {}",
+                "invalid type: map, expected a string"
+            ))
         );
     }
 
@@ -817,62 +938,69 @@ mod tests {
             (
                 "field_1",
                 json!(128),
-                de("invalid value: integer `128`, expected i8"),
+                "invalid value: integer `128`, expected i8",
             ),
             (
                 "field_5",
                 json!(-1),
-                de("invalid value: integer `-1`, expected u8"),
+                "invalid value: integer `-1`, expected u8",
             ),
             (
                 "field_5",
                 json!(256),
-                de("invalid value: integer `256`, expected u8"),
+                "invalid value: integer `256`, expected u8",
             ),
             (
                 "field_8",
                 json!(-1),
-                de("invalid value: integer `-1`, expected u64"),
+                "invalid value: integer `-1`, expected u64",
             ),
             (
                 "field_3",
                 json!(1.5),
-                de("invalid type: floating point `1.5`, expected i32"),
+                "invalid type: floating point `1.5`, expected i32",
             ),
             (
                 "field_0",
                 json!(1),
-                de("invalid type: integer `1`, expected a boolean"),
+                "invalid type: integer `1`, expected a boolean",
             ),
             (
                 "field_0",
                 json!("true"),
-                de("invalid type: string \\\"true\\\", expected a boolean"),
+                "invalid type: string \"true\", expected a boolean",
             ),
             (
                 "field_11",
                 Value::Null,
-                de("invalid type: null, expected a string"),
+                "invalid type: null, expected a string",
             ),
             (
                 "field_12",
                 json!([256]),
-                de("invalid value: integer `256`, expected u8"),
+                "invalid value: integer `256`, expected u8",
             ),
             (
                 "field_12",
                 json!("AQID"),
-                "expected bytearray, got String(\"AQID\")".into(),
+                "expected bytearray, got String(\"AQID\")",
             ),
-            (
-                "field_12",
-                Value::Null,
-                "expected bytearray, got Null".into(),
-            ),
+            ("field_12", Value::Null, "expected bytearray, got Null"),
         ];
+        // Marine's detail, located: the argument, the field and its type, then the detail.
         for (field, value, expected) in cases {
-            assert_eq!(mutate(with_field(field, value)), Err(expected), "{field}");
+            let error: String = mutate(with_field(field, value)).unwrap_err();
+            let location = format!("argument 1 `test_record` (TestRecord), field `{field}` (");
+            assert!(error.starts_with(&location), "{field}: {error}");
+            assert!(
+                error.ends_with(&format!(": {expected}")),
+                "{field}: {error}"
+            );
         }
+        assert_eq!(
+            mutate(with_field("field_12", json!([1, 256]))),
+            Err("argument 1 `test_record` (TestRecord), field `field_12` ([]u8), index 1 (u8): invalid value: integer `256`, expected u8".into())
+        );
     }
 
     #[test]
@@ -881,15 +1009,18 @@ mod tests {
         missing.as_object_mut().unwrap().remove("field_5");
         assert_eq!(
             mutate(json!([missing])),
-            Err("missing argument with name field_5".into())
+            Err("argument 1 `test_record` (TestRecord): missing field `field_5` (u8) of record TestRecord".into())
         );
         assert_eq!(
             mutate(with_field("field_13", json!(1))),
-            Err("function requires 13 arguments, 14 provided".into())
+            Err("argument 1 `test_record` (TestRecord): function requires 13 arguments, 14 provided".into())
         );
         assert_eq!(
             mutate(json!([[false, 0, 0]])),
-            Err("function requires 13 arguments, 3 provided".into())
+            Err(
+                "argument 1 `test_record` (TestRecord): function requires 13 arguments, 3 provided"
+                    .into()
+            )
         );
         // D41: Marine's phrase, with the record named.
         let null = mutate(json!([null])).unwrap_err();
@@ -902,7 +1033,7 @@ mod tests {
             json_to_args(&json!([{}]), &[arg("r", IType::Record(3))], &NoRecords)
                 .unwrap_err()
                 .to_string(),
-            "record with type id `3` wasn't found"
+            "argument 1 `r` (record 3): record with type id `3` wasn't found"
         );
     }
 
@@ -940,7 +1071,7 @@ mod tests {
             json_to_args(&json!([[], "x", []]), &params, &NoRecords)
                 .unwrap_err()
                 .to_string(),
-            "expected array of String types, got String(\"x\")"
+            "argument 2 `words` ([]string): expected array of String types, got String(\"x\")"
         );
     }
 
@@ -975,7 +1106,7 @@ mod tests {
             json_to_args(&json!([65536]), &[arg("b", IType::U16)], &NoRecords)
                 .unwrap_err()
                 .to_string(),
-            de("invalid value: integer `65536`, expected u16")
+            "argument 1 `b` (u16): invalid value: integer `65536`, expected u16"
         );
     }
 

@@ -57,6 +57,7 @@ mod host_imports;
 mod instance;
 pub mod interface;
 pub mod json;
+pub mod nearest;
 mod service;
 mod settings;
 
@@ -70,6 +71,6 @@ pub use engines::Wasmi;
 pub use engines::Wasmtime;
 pub use error::{Error, ErrorKind, Result};
 pub use host_imports::{HostClosure, HostFunction};
-pub use service::{MemoryStats, ModuleSettings, Service, ServiceOptions};
+pub use service::{LoadEvent, MemoryStats, ModuleSettings, ModuleSource, Service, ServiceOptions};
 pub use strait_backend::{Backend, EngineConfig};
 pub use strait_it::{FunctionArg, FunctionType, IType, IValue, RecordField, RecordType};

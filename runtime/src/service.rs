@@ -67,6 +67,30 @@ impl Default for ServiceOptions {
 
 pub use crate::settings::ModuleSettings;
 
+/// One module for [`Service::load_modules`].
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleSource<'a> {
+    /// The name other modules import it under.
+    pub name: &'a str,
+    /// Its wasm bytes (or, with `std`, WAT text).
+    pub bytes: &'a [u8],
+    /// How it is loaded.
+    pub settings: &'a ModuleSettings,
+    /// Where it comes from (a file name), for messages.
+    pub origin: Option<&'a str>,
+}
+
+/// What [`Service::load_modules`] reports as it goes: a progress display or per-module load
+/// times hook in here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoadEvent<'a> {
+    /// The module is about to be compiled, linked and instantiated.
+    Loading(&'a str),
+    /// The module is loaded.
+    Loaded(&'a str),
+}
+
 /// A service: modules loaded in order into one engine, each in its own store, sharing one
 /// memory budget. Calls are synchronous.
 ///
@@ -238,6 +262,95 @@ impl<B: Backend> Service<B> {
             .map_err(|error| self.suspect_oom(error))
     }
 
+    /// Loads `modules` in order, as a config lists them, reporting each to `on_event`. A
+    /// module that imports from one not loaded yet is reported as a cycle (naming it) when the
+    /// two import from each other, and as a wrong order when the other comes later in the list.
+    /// Modules loaded before a failure stay loaded.
+    pub fn load_modules(
+        &mut self,
+        modules: &[ModuleSource<'_>],
+        mut on_event: impl FnMut(LoadEvent<'_>),
+    ) -> Result<(), Error> {
+        for (index, module) in modules.iter().enumerate() {
+            on_event(LoadEvent::Loading(module.name));
+            self.load_module(module.name, module.bytes, module.settings)
+                .map_err(|error| {
+                    let later = modules.get(index + 1..).unwrap_or_default();
+                    let error = match error.missing_import() {
+                        Some(missing) if missing != module.name => {
+                            self.order_error(module.name, missing, later)
+                        }
+                        _ => error,
+                    };
+                    match module.origin {
+                        Some(origin) => error.in_file(module.name, origin),
+                        None => error,
+                    }
+                })?;
+            on_event(LoadEvent::Loaded(module.name));
+        }
+        Ok(())
+    }
+
+    /// Why module `name` cannot import from `missing`: a cycle through the `later` modules,
+    /// `missing` listed after it, or no such module at all.
+    fn order_error(&self, name: &str, missing: &str, later: &[ModuleSource<'_>]) -> Error {
+        let Some(position) = later.iter().position(|m| m.name == missing) else {
+            let known = self
+                .module_names()
+                .chain(later.iter().map(|m| m.name))
+                .collect::<Vec<_>>();
+            return Error::new(
+                ErrorKind::Link,
+                alloc::format!(
+                    "cannot load module \"{name}\": module with name '{missing}' isn't loaded \
+                     and no module of that name is listed{}",
+                    crate::nearest::available(missing, "modules", known.iter().copied())
+                ),
+            );
+        };
+        // Depth-first from `missing` through the later modules' imports, back to `name`.
+        let imports = |module: &ModuleSource<'_>| imported_modules(module.name, module.bytes);
+        let mut path: Vec<(usize, Vec<String>)> =
+            alloc::vec![(position, imports(&later[position]))];
+        let mut visited = alloc::collections::BTreeSet::from([position]);
+        let mut cycle = None;
+        while let Some((_, pending)) = path.last_mut() {
+            let Some(next) = pending.pop() else {
+                path.pop();
+                continue;
+            };
+            if next == name {
+                cycle = Some(path.iter().map(|(i, _)| later[*i].name).collect::<Vec<_>>());
+                break;
+            }
+            if let Some(i) = later.iter().position(|m| m.name == next)
+                && visited.insert(i)
+            {
+                path.push((i, imports(&later[i])));
+            }
+        }
+        match cycle {
+            Some(members) => Error::new(
+                ErrorKind::Link,
+                alloc::format!(
+                    "cannot load module \"{name}\": its imports form a cycle ({name} -> {} -> \
+                     {name}); a module can import only from modules loaded before it, so modules \
+                     that import from each other cannot be loaded",
+                    members.join(" -> ")
+                ),
+            ),
+            None => Error::new(
+                ErrorKind::Link,
+                alloc::format!(
+                    "cannot load module \"{name}\": it imports from module '{missing}', which \
+                     is listed after it; load \"{missing}\" first (move its [[module]] entry \
+                     above \"{name}\")"
+                ),
+            ),
+        }
+    }
+
     fn suspect_oom(&self, error: Error) -> Error {
         match self.budget.rejects() {
             0 => error,
@@ -345,16 +458,10 @@ impl<B: Backend> Service<B> {
             .imports()
             .iter()
             .map(|import| {
-                let exporter = self.modules.get(&import.namespace).ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::Link,
-                        alloc::format!(
-                            "cannot load module \"{name}\": module with name '{}' isn't loaded \
-                             (it must be loaded before the modules that import from it)",
-                            import.namespace
-                        ),
-                    )
-                })?;
+                let exporter = self
+                    .modules
+                    .get(&import.namespace)
+                    .ok_or_else(|| Error::unloaded_import(name, &import.namespace))?;
                 let exports = exporter.linked.compiled.exports();
                 let export = exports.iter().position(|e| e.name == import.name).ok_or_else(|| {
                     Error::new(
@@ -514,7 +621,7 @@ impl<B: Backend> Service<B> {
         self.modules
             .remove(name)
             .map(drop)
-            .ok_or_else(|| Error::no_such_module(name))
+            .ok_or_else(|| Error::no_such_module(name, self.module_names()))
     }
 
     /// The names of the loaded modules, sorted.
@@ -585,14 +692,14 @@ impl<B: Backend> Service<B> {
         let instance = self
             .modules
             .get(module)
-            .ok_or_else(|| Error::no_such_module(module))?;
-        let export = instance
-            .linked
-            .compiled
-            .exports()
+            .ok_or_else(|| Error::no_such_module(module, self.module_names()))?;
+        let exports = instance.linked.compiled.exports();
+        let export = exports
             .iter()
             .position(|e| e.name == function)
-            .ok_or_else(|| Error::no_such_function(module, function))?;
+            .ok_or_else(|| {
+                Error::no_such_function(module, function, exports.iter().map(|e| e.name.as_str()))
+            })?;
         Ok((Arc::clone(instance), export))
     }
 
@@ -676,10 +783,25 @@ impl<B: Backend> Service<B> {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let origins: Vec<String> = config
+            .modules
+            .iter()
+            .map(|module| module.file.display().to_string())
+            .collect();
+        let sources: Vec<ModuleSource<'_>> = config
+            .modules
+            .iter()
+            .zip(&files)
+            .zip(&origins)
+            .map(|((module, bytes), origin)| ModuleSource {
+                name: &module.name,
+                bytes,
+                settings: &module.settings,
+                origin: Some(origin),
+            })
+            .collect();
         let mut service = Self::new(options)?;
-        for (module, bytes) in config.modules.iter().zip(&files) {
-            service.load_module(&module.name, bytes, &module.settings)?;
-        }
+        service.load_modules(&sources, |_| {})?;
         Ok(service)
     }
 }
@@ -722,6 +844,18 @@ fn wasm_log_override(name: &str) -> Option<String> {
         }
     }
     default
+}
+
+/// The modules whose functions a module imports (its IT imports' namespaces); empty when its
+/// section cannot be read (the error is reported where it is loaded).
+fn imported_modules(name: &str, bytes: &[u8]) -> Vec<String> {
+    let Ok((_, section)) = read_module(name, bytes) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = section.imports.into_iter().map(|i| i.namespace).collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Reads the wasm bytes and the IT section of a module given as wasm or (with `std`) WAT.
@@ -794,8 +928,17 @@ fn read_wat(
     name: &str,
     bytes: &[u8],
 ) -> Result<(alloc::borrow::Cow<'static, [u8]>, Option<Section>), Error> {
-    let text = core::str::from_utf8(bytes)
-        .map_err(|_| Error::load(name, "neither a wasm binary nor UTF-8 WAT text"))?;
+    let neither = || {
+        Error::load(
+            name,
+            "it is neither a wasm module (no `\\0asm` header) nor WAT text; give a .wasm built \
+             for wasm32-wasip1 or a .wat file",
+        )
+    };
+    let text = core::str::from_utf8(bytes).map_err(|_| neither())?;
+    if !looks_like_wat(text) {
+        return Err(neither());
+    }
     let wasm =
         wat::parse_str(text).map_err(|e| Error::load(name, alloc::format!("invalid WAT: {e}")))?;
     let section = strait_it::text::parse_annotations(text).map_err(|e| {
@@ -806,6 +949,24 @@ fn read_wat(
         )
     })?;
     Ok((alloc::borrow::Cow::Owned(wasm), Some(section)))
+}
+
+/// Whether `text` starts, after blanks and comments, with `(` as a WAT module does; other
+/// text (a truncated download, an HTML error page) is reported as not a module rather than as
+/// a WAT syntax error.
+#[cfg(feature = "std")]
+fn looks_like_wat(text: &str) -> bool {
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix(";;") {
+            rest = after.split_once('\n').map_or("", |(_, next)| next);
+        } else if let Some(after) = rest.strip_prefix("(;") {
+            rest = after.split_once(";)").map_or("", |(_, next)| next);
+        } else {
+            return rest.starts_with('(');
+        }
+    }
 }
 
 #[cfg(not(feature = "std"))]
