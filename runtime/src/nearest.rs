@@ -1,7 +1,7 @@
 //! The nearest name to a misspelt one, for the "did you mean" hints of error messages.
 
-use String;
-use Vec;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The edit (Levenshtein) distance between `a` and `b`, counted in chars.
 ///
