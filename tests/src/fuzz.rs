@@ -592,14 +592,12 @@ pub fn adapters(data: &[u8]) {
     }
 }
 
+/// The core signature of core-typed `params -> results` (only scalars are listed).
 fn core_signature(params: &[IType], results: &[IType]) -> strait_it::adapter::CoreSignature {
-    let core = |t: &IType| match t {
-        IType::I64 => strait_it::adapter::CoreType::I64,
-        _ => strait_it::adapter::CoreType::I32,
-    };
+    let core = |t: &IType| strait_it::adapter::CoreType::of_scalar(t);
     strait_it::adapter::CoreSignature::new(
-        params.iter().map(core).collect::<Vec<_>>(),
-        results.iter().map(core).collect::<Vec<_>>(),
+        params.iter().filter_map(core).collect::<Vec<_>>(),
+        results.iter().filter_map(core).collect::<Vec<_>>(),
     )
 }
 
