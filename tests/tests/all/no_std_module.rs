@@ -3,7 +3,7 @@
 
 #![cfg(feature = "wasmi")]
 
-#[path = "../no-std-check/src/service_check.rs"]
+#[path = "../../no-std-check/src/service_check.rs"]
 mod service_check;
 
 /// The wasm of `INC_WAT` with its annotations appended as the `interface-types` section.
