@@ -393,7 +393,45 @@ fn builtins_through_aquavm<B: Backend>(runner: &mut AirRunner<B>) {
     assert!(report.responses.is_empty());
 }
 
+/// A real production service, Fluence's spell (spell.wasm + sqlite3.wasm, its shipped
+/// config): a value stored by one call is read back by a later one, and a list is built up.
+/// The calls carry nox's call parameters, so the spell's own access rules apply: the init
+/// peer is the host, which may write the `hw_` keys and not the spell's own.
+fn spell_service<B: Backend>(runner: &mut AirRunner<B>) {
+    runner.add_service("spell", support::spell::<B>()).unwrap();
+    let script = r#"
+        (seq
+            (seq
+                (call %init_peer_id% ("spell" "set_string") ["hw_greeting" "hello"] set)
+                (seq
+                    (call %init_peer_id% ("spell" "list_push_string") ["hw_names" "a"] p1)
+                    (call %init_peer_id% ("spell" "list_push_string") ["hw_names" "b"] p2)))
+            (seq
+                (seq
+                    (call %init_peer_id% ("spell" "get_string") ["hw_greeting"] got)
+                    (call %init_peer_id% ("spell" "list_get_strings") ["hw_names"] names))
+                (seq
+                    (call %init_peer_id% ("spell" "set_string") ["greeting" "no"] denied)
+                    (call %init_peer_id% ("callbackSrv" "response") [got.$.value got.$.absent names.$.value]))))"#;
+    let report = run(runner, script);
+    assert_eq!(
+        report.responses,
+        [vec![json!("hello"), json!(false), json!(["a", "b"])]],
+        "calls: {:?}",
+        report.calls
+    );
+    assert_eq!(report.calls[0].result["success"], json!(true));
+    let denied = &report.calls[5].result;
+    assert_eq!(denied["success"], json!(false));
+    assert!(
+        denied["error"].as_str().unwrap().contains("forbidden"),
+        "{denied}"
+    );
+    assert_eq!(report.calls.len(), 7);
+}
+
 air_scenarios!(
+    spell_service,
     single_call,
     seq_par_xor,
     fold_and_canon,

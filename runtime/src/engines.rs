@@ -119,7 +119,8 @@ macro_rules! __each_backend {
 /// fn engine_name<B: strait::Backend>() -> &'static str {
 ///     B::NAME
 /// }
-/// assert_eq!(strait::select_backend!("wasmi", engine_name()), Some("wasmi"));
+/// let first = strait::BACKENDS[0];
+/// assert_eq!(strait::select_backend!(first, engine_name()), Some(first));
 /// assert_eq!(strait::select_backend!("v8", engine_name()), None);
 /// ```
 #[macro_export]

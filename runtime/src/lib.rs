@@ -4,22 +4,143 @@
 //! interface-type (IT) adapters, compatible with Fluence's Marine runtime: real Marine modules
 //! (built with marine-rs-sdk) run unchanged, with the same results, on Wasmtime or wasmi.
 //!
-//! ```no_run
-//! # fn main() -> Result<(), strait::Error> {
-//! use strait::{CallParameters, DefaultBackend, IValue, Service, ServiceOptions};
+//! One dependency is enough: the engines are re-exported ([`Wasmtime`], [`Wasmi`]) under the
+//! features of the same names (table below).
 //!
-//! let mut service = Service::<DefaultBackend>::from_config_file(
-//!     std::path::Path::new("Config.toml"),
-//!     ServiceOptions::default(),
-//! )?;
-//! let hi = service.call("greeting", "greeting", &[IValue::String("World".into())])?;
-//! let json = service.call_json(
-//!     "greeting",
-//!     "greeting",
-//!     &serde_json::json!(["World"]),
-//!     CallParameters::default(),
-//! )?;
-//! println!("{}", service.interface());
+//! ## A service from its `Config.toml`, on each engine
+//!
+//! The code is generic over the engine; choosing one is naming its type.
+//!
+//! ```
+//! use serde_json::json;
+//! use strait::{Backend, CallParameters, IValue, Service, ServiceOptions};
+//!
+//! fn greet<B: Backend>() -> Result<(), strait::Error> {
+//!     let config = std::path::Path::new("../examples/greeting/Config.toml");
+//!     let mut service = Service::<B>::from_config_file(config, ServiceOptions::default())?;
+//!     // IT values in and out …
+//!     let hi = service.call("greeting", "greeting", &[IValue::String("World".into())])?;
+//!     assert_eq!(hi, [IValue::String("Hi, World".into())]);
+//!     // … or JSON, as `strait call` and Marine's REPL take it.
+//!     let json = service.call_json("greeting", "greeting", &json!(["World"]), CallParameters::default())?;
+//!     assert_eq!(json, json!("Hi, World"));
+//!     println!("{}", service.interface());
+//!     Ok(())
+//! }
+//!
+//! # fn main() -> Result<(), strait::Error> {
+//! #[cfg(feature = "wasmtime")]
+//! greet::<strait::Wasmtime>()?;
+//! #[cfg(feature = "wasmi")]
+//! greet::<strait::Wasmi>()?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## A service from bytes, without `std`
+//!
+//! With `default-features = false, features = ["wasmi"]` the crate is `no_std` (it needs
+//! `alloc`): no files and no WASI, modules come as bytes (typically `include_bytes!`) with
+//! their [`ModuleSettings`], and limits are set through [`ServiceOptions`].
+//!
+//! ```
+//! # #[cfg(feature = "wasmi")]
+//! # fn main() -> Result<(), strait::Error> {
+//! use strait::{IValue, ModuleSettings, Service, ServiceOptions, Wasmi};
+//!
+//! # // Here the bytes are WAT with inline `(@interface …)` annotations, which a `std` build
+//! # // also accepts; a `no_std` build takes the compiled module's wasm bytes.
+//! # let bytes = std::fs::read("../examples/greeting/greeting.wat").unwrap();
+//! let options = ServiceOptions {
+//!     total_memory_limit: Some(4 << 20), // all modules' memories together, in bytes
+//!     ..ServiceOptions::default()
+//! };
+//! let mut service = Service::<Wasmi>::new(options)?;
+//! service.load_module("greeting", &bytes, &ModuleSettings::default())?;
+//! let hi = service.call("greeting", "greeting", &[IValue::String("no_std".into())])?;
+//! assert_eq!(hi, [IValue::String("Hi, no_std".into())]);
+//! # Ok(()) }
+//! # #[cfg(not(feature = "wasmi"))]
+//! # fn main() {}
+//! ```
+//!
+//! ## An IT-typed host function
+//!
+//! Modules import host functions with IT types, as they import other modules' functions;
+//! the closure sees IT values, never guest memory. Register before loading the modules that
+//! import it.
+//!
+//! ```
+//! use strait::{DefaultBackend, FunctionArg, FunctionType, HostFunction, IType, IValue};
+//! use strait::{ModuleSettings, Service, ServiceOptions};
+//!
+//! # fn main() -> Result<(), strait::Error> {
+//! // host::count(bytes: byte_array) -> u64
+//! let ty = FunctionType {
+//!     params: vec![FunctionArg { name: "bytes".into(), ty: IType::ByteArray }],
+//!     results: vec![IType::U64],
+//! };
+//! let count = HostFunction::new(ty, Vec::new(), |args| match args {
+//!     [IValue::ByteArray(bytes)] => Ok(vec![IValue::U64(bytes.len() as u64)]),
+//!     _ => Err("count takes one byte array".into()),
+//! })?;
+//! let mut service = Service::<DefaultBackend>::new(ServiceOptions::default())?;
+//! service.register_host_function("host", "count", count);
+//! # let wat = std::fs::read("../tests/fixtures/host.wat").unwrap();
+//! service.load_module("host", &wat, &ModuleSettings::default())?; // imports host::count
+//! let n = service.call("host", "count_bytes", &[IValue::ByteArray(vec![1, 2, 3])])?;
+//! assert_eq!(n, [IValue::U64(3)]);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Fuel and deadlines
+//!
+//! A call that does not end is stopped: after `fuel_per_call` units of work (both engines;
+//! deterministic) or after `deadline_per_call` of wall-clock time (Wasmtime). Either is a trap
+//! of the core function the adapter called, so the call ends with an error of kind
+//! [`ErrorKind::Instruction`] that names the cause; the service goes on working.
+//!
+//! ```
+//! use std::time::Duration;
+//! use strait::{Backend, ErrorKind, IValue, ModuleSettings, Service, ServiceOptions};
+//!
+//! const SPIN: &str = r#"(module
+//!     (memory (export "memory") 1)
+//!     (func (export "allocate") (param i32 i32) (result i32) i32.const 0)
+//!     (func (export "release_objects"))
+//!     (func (export "spin") (loop br 0))
+//!     (func (export "one") (result i32) i32.const 1)
+//!     (@custom "__fluence_sdk_version" "0.14.0"))
+//!   (@interface it_version "0.28.0")
+//!   (@interface type (func))
+//!   (@interface type (func (result i32)))
+//!   (@interface func (type 0) call-core 0)
+//!   (@interface func (type 1) call-core 1)
+//!   (@interface export "spin" (func 0))
+//!   (@interface export "one" (func 1))
+//!   (@interface implement (func 0) (func 0))
+//!   (@interface implement (func 1) (func 1))"#;
+//!
+//! fn stopped<B: Backend>(options: ServiceOptions) -> Result<(), strait::Error> {
+//!     let mut service = Service::<B>::new(options)?;
+//!     service.load_module("spin", SPIN.as_bytes(), &ModuleSettings::default())?;
+//!     let error = service.call("spin", "spin", &[]).unwrap_err();
+//!     assert_eq!(error.kind(), ErrorKind::Instruction);
+//!     println!("{error}");
+//!     assert_eq!(service.call("spin", "one", &[])?, [IValue::I32(1)]);
+//!     Ok(())
+//! }
+//!
+//! # fn main() -> Result<(), strait::Error> {
+//! let fuel = ServiceOptions { fuel_per_call: Some(1_000_000), ..ServiceOptions::default() };
+//! #[cfg(feature = "wasmi")]
+//! stopped::<strait::Wasmi>(fuel.clone())?;
+//! #[cfg(feature = "wasmtime")]
+//! {
+//!     stopped::<strait::Wasmtime>(fuel)?;
+//!     let deadline = Duration::from_millis(50);
+//!     let deadline = ServiceOptions { deadline_per_call: Some(deadline), ..ServiceOptions::default() };
+//!     stopped::<strait::Wasmtime>(deadline)?;
+//! }
 //! # Ok(()) }
 //! ```
 //!

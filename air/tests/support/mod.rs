@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use strait::{Backend, ServiceOptions};
 use strait_air::{AirRunner, AquaVm, KeyPair, LocalService, Particle};
 
@@ -39,6 +40,30 @@ pub fn artifact_config(name: &str) -> PathBuf {
 pub fn artifact<B: Backend>(name: &str) -> LocalService<B> {
     LocalService::from_config_file(&artifact_config(name), ServiceOptions::default())
         .unwrap_or_else(|e| panic!("cannot load artifact {name}: {e}"))
+}
+
+/// Fluence's spell service (spell.wasm + sqlite3.wasm of `fluence-spell-distro` 0.7.6, with
+/// its shipped Config.toml, keys Marine 0.37 dropped included), written to a fresh directory
+/// that is also its working directory: its sqlite database lands there.
+pub fn spell<B: Backend>() -> LocalService<B> {
+    static RUNS: AtomicU32 = AtomicU32::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "spell-{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in fluence_spell_distro::modules() {
+        std::fs::write(dir.join(format!("{name}.wasm")), bytes).unwrap();
+    }
+    let config = dir.join("Config.toml");
+    std::fs::write(&config, fluence_spell_distro::CONFIG).unwrap();
+    let options = ServiceOptions {
+        working_dir: Some(dir),
+        ..ServiceOptions::default()
+    };
+    LocalService::from_config_file(&config, options)
+        .unwrap_or_else(|e| panic!("cannot load the spell service: {e}"))
 }
 
 /// The key of every test (the spec's worked example).

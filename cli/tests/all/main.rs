@@ -2,5 +2,6 @@
 //! Marine artifacts ([`cli`]) and the golden scenarios replayed through `strait batch`
 //! ([`batch_golden`]).
 
+mod air;
 mod batch_golden;
 mod cli;
