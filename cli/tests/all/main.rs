@@ -4,3 +4,4 @@
 
 mod batch_golden;
 mod cli;
+mod repl;
