@@ -87,16 +87,28 @@ pub(crate) fn service_error(error: &strait::Error, engine: &str) -> String {
     }
 }
 
-/// An error message on one line: engine errors can carry a multi-line wasm backtrace.
+/// An error message on one line: engine errors can carry a multi-line wasm backtrace, which
+/// is left out (what failed and where is in the text before it).
 pub(crate) fn one_line(text: &str) -> String {
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let mut out = lines.next().unwrap_or_default().to_owned();
-    for line in lines {
-        if line.starts_with("wasm backtrace") || line.starts_with("Caused by") {
-            continue;
+    let mut out = String::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (line, backtrace) = match line.find("wasm backtrace") {
+            Some(at) => (&line[..at], true),
+            None => (line, false),
+        };
+        let line = line
+            .trim_end()
+            .trim_end_matches("error while executing at")
+            .trim_end();
+        if !line.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(line);
         }
-        out.push(' ');
-        out.push_str(line);
+        if backtrace {
+            break;
+        }
     }
     out
 }
@@ -255,4 +267,21 @@ fn interface_on<B: Backend>(args: &ServiceArgs, out: &mut dyn Write) -> Result<(
     let service = load::<B>(args)?;
     writeln!(out, "{}", service.interface())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn errors_lose_their_wasm_backtrace() {
+        let wasmtime = "call failed: wasm trap: wasm `unreachable` instruction executed error \
+                        while executing at wasm backtrace:\n    0:   0x7889 - <unknown>!rust_panic\n\
+                        1:   0x241f - <unknown>!h";
+        assert_eq!(
+            one_line(wasmtime),
+            "call failed: wasm trap: wasm `unreachable` instruction executed"
+        );
+        assert_eq!(one_line("a\n  b\n\nc"), "a b c");
+    }
 }

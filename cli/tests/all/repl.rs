@@ -278,6 +278,11 @@ fn a_trap_is_an_error_and_the_service_stays() {
             errors[0]
         );
         assert!(errors[0].contains("failing"), "{}", errors[0]);
+        assert!(
+            errors[0].ends_with("wasm `unreachable` instruction executed"),
+            "{}",
+            errors[0]
+        );
         assert!(out.contains("func failing()"), "{out}");
     }
 }
