@@ -422,7 +422,10 @@ impl<B: Backend> Service<B> {
             })),
         });
         let host_funcs = self.host_funcs(&linked, info, settings)?;
+        #[cfg(feature = "std")]
         let (store_config, wasi) = self.store_config(name, settings)?;
+        #[cfg(not(feature = "std"))]
+        let store_config = self.store_config(name, settings)?;
         let mut store = self
             .engine
             .new_store(store_config)
@@ -463,8 +466,6 @@ impl<B: Backend> Service<B> {
         self.modules.insert(name.to_owned(), Arc::new(instance));
         #[cfg(feature = "std")]
         self.wasi.insert(name.to_owned(), wasi);
-        #[cfg(not(feature = "std"))]
-        let () = wasi;
         Ok(())
     }
 
@@ -641,15 +642,8 @@ impl<B: Backend> Service<B> {
     }
 
     #[cfg(not(feature = "std"))]
-    fn store_config(
-        &self,
-        _name: &str,
-        _settings: &ModuleSettings,
-    ) -> Result<(StoreConfig, ()), Error> {
-        Ok((
-            StoreConfig::default().with_budget(Some(Arc::clone(&self.budget))),
-            (),
-        ))
+    fn store_config(&self, _name: &str, _settings: &ModuleSettings) -> Result<StoreConfig, Error> {
+        Ok(StoreConfig::default().with_budget(Some(Arc::clone(&self.budget))))
     }
 
     /// The WASI environment module `name` was loaded with: its environment variables and

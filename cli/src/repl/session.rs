@@ -322,7 +322,11 @@ impl Session {
         let result = self
             .service
             .call_json(module, function, args, call_parameters)
-            .map_err(|e| format!("call failed: {}", one_line(&e.to_string())))?;
+            .map_err(|e| {
+                let text = one_line(&e.to_string());
+                let hint = self.limit_hint(&text);
+                format!("call failed: {text}{hint}")
+            })?;
         let took = started.elapsed();
         if !hide_result {
             let pretty = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
@@ -330,6 +334,20 @@ impl Session {
         }
         let _ = writeln!(text, "elapsed time: {took:?}");
         Ok(())
+    }
+
+    /// Which limit a failed call hit, and how to lift it.
+    fn limit_hint(&self, error: &str) -> String {
+        match (self.recipe.fuel, self.recipe.deadline) {
+            (Some(fuel), _) if error.contains("fuel consumed") => format!(
+                " (the call used up its fuel, {fuel} per call: `fuel off` or `fuel <more>`)"
+            ),
+            (_, Some(deadline)) if error.ends_with("interrupt") => format!(
+                " (the call ran past its deadline of {deadline} ms: `deadline off` or \
+                 `deadline <more>`)"
+            ),
+            _ => String::new(),
+        }
     }
 
     /// Reads a config and every module file it names.

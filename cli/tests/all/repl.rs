@@ -665,3 +665,59 @@ fn prompt_history_and_completion_on_a_terminal() {
     session.send("\x04").unwrap();
     session.expect(Eof).unwrap();
 }
+
+/// A module whose one function never returns.
+const SPIN: &str = r#"(module
+  (memory (export "memory") 1)
+  (func $spin (export "spin") (loop $forever (br $forever)))
+  (@custom "__fluence_sdk_version" "0.14.0")
+  (@interface it_version "0.28.0")
+  (@interface type (func))   ;; 0
+  (@interface func (type 0)
+    call-core 0)
+  (@interface export "spin" (func 0))
+  (@interface implement (func 0) (func 0))
+)"#;
+
+#[test]
+fn limits_hit_are_errors_and_the_session_goes_on() {
+    let spin = scratch("spin.wat");
+    std::fs::write(&spin, SPIN).unwrap();
+    for engine in ENGINES {
+        let (out, _) = repl(
+            &[&"--backend", &engine, &"--fuel", &"1000000"],
+            &format!(
+                "load spin {}\ncall spin spin []\ncall spin spin []\ninterface\n",
+                spin.display()
+            ),
+        );
+        let errors = errors(&out);
+        assert_eq!(errors.len(), 2, "{engine}: {out}");
+        for error in errors {
+            assert!(
+                error.ends_with(
+                    "(the call used up its fuel, 1000000 per call: `fuel off` or `fuel <more>`)"
+                ),
+                "{engine}: {error}"
+            );
+        }
+        assert!(out.contains("  func spin()\n"), "{out}");
+    }
+    let (out, _) = repl(
+        &[&"--backend", &"wasmtime", &"--timeout", &"100"],
+        &format!(
+            "load spin {}\ncall spin spin []\ninterface\n",
+            spin.display()
+        ),
+    );
+    let errors = errors(&out);
+    assert_eq!(errors.len(), 1, "{out}");
+    assert!(
+        errors[0].ends_with(
+            "(the call ran past its deadline of 100 ms: `deadline off` or `deadline <more>`)"
+        ),
+        "{}",
+        errors[0]
+    );
+    assert!(out.contains("  func spin()\n"), "{out}");
+}
