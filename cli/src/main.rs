@@ -43,9 +43,11 @@ Logging (records on stderr as `[target] message`; a module's records have its na
 enum Command {
     /// Load a service from its Config.toml and call one function with JSON arguments;
     /// prints the JSON result.
+    #[command(after_help = LOGGING_HELP)]
     Call(service::CallArgs),
     /// Load a service once, then answer one JSON call per stdin line
     /// (`{"module", "function", "args", "call_parameters"}`) with `{"result"}` or `{"error"}`.
+    #[command(after_help = LOGGING_HELP)]
     Batch(service::ServiceArgs),
     /// Print the interface (records and functions) of a service.
     Interface(service::ServiceArgs),
@@ -57,6 +59,7 @@ enum Command {
     /// Marine's REPL (mrepl) on strait: load a service, call its functions with JSON, load
     /// and unload modules, switch engines. Reads commands from stdin when it is not a terminal
     /// (no prompt, same answers), so it can be scripted; `help` lists the commands.
+    #[command(after_help = LOGGING_HELP)]
     Repl(repl::ReplArgs),
     /// Run an AIR script (compiled Aqua) through AquaVM against the built-in and local
     /// services, with no Fluence node.

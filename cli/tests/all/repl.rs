@@ -431,6 +431,23 @@ fn host_wasm_log_reaches_the_modules() {
 }
 
 #[test]
+fn help_documents_the_logging_variables() {
+    for command in ["call", "batch", "repl"] {
+        let output = run_with(&[&command, &"--help"], "", &[]);
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            help.contains("RUST_LOG=strait=debug,info"),
+            "{command}: {help}"
+        );
+        assert!(
+            help.contains("WASM_LOG   the level a module logs at"),
+            "{command}: {help}"
+        );
+        assert!(help.contains("--timeout <MS>"), "{command}: {help}");
+    }
+}
+
+#[test]
 fn rust_log_filters_by_target() {
     let config = example("greeting/Config.toml");
     let call: [&dyn AsRef<std::ffi::OsStr>; 5] =
