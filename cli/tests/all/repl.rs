@@ -738,3 +738,29 @@ fn limits_hit_are_errors_and_the_session_goes_on() {
     );
     assert!(out.contains("  func spin()\n"), "{out}");
 }
+
+#[test]
+fn a_config_that_fails_at_start_up_leaves_an_empty_service() {
+    let missing = scratch("no-such-config.toml");
+    let greeting = example("greeting/Config.toml");
+    for engine in ENGINES {
+        let (out, _) = repl(
+            &[&"--backend", &engine, &missing],
+            &format!(
+                "time\ninterface\nnew {}\ncall greeting greeting [\"late\"]\n",
+                greeting.display()
+            ),
+        );
+        assert_in_order(
+            &out,
+            &[
+                &format!("error: invalid config {}: ", missing.display()),
+                "(starting with an empty service; `new <config>` loads one)\n",
+                "time off\n",
+                "exported functions:\n",
+                &format!("service created on {engine} with 1 module (greeting)\n"),
+                "result: \"Hi, late\"\n",
+            ],
+        );
+    }
+}
