@@ -15,9 +15,34 @@ pub(crate) struct InfoArgs {
     module: PathBuf,
 }
 
+/// Why a file without the wasm header cannot be shown, in one line naming it.
+fn not_wasm(path: &std::path::Path, bytes: &[u8]) -> String {
+    let wat = std::str::from_utf8(bytes).is_ok_and(|text| {
+        text.lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty() && !line.starts_with(";;"))
+            .is_some_and(|line| line.starts_with('('))
+    });
+    if wat {
+        format!(
+            "{} is WAT text, not a wasm module: `strait info` reads compiled modules; build it \
+             with `wat2wasm`, or call it through a service (strait loads .wat modules)",
+            path.display()
+        )
+    } else {
+        format!(
+            "{} is neither a wasm module (no `\\0asm` header) nor WAT text",
+            path.display()
+        )
+    }
+}
+
 pub(crate) fn run(args: &InfoArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let path = &args.module;
     let wasm = input::read_bytes(path)?;
+    if !wasm.starts_with(b"\0asm") {
+        return Err(CliError::new(not_wasm(path, &wasm)));
+    }
     let sections = input::module_sections(path, &wasm)?;
     let section = input::it_section(path, &sections)?;
     let sdk_version = sections

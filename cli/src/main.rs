@@ -11,6 +11,7 @@ mod info;
 mod input;
 mod it;
 mod logger;
+mod repl;
 mod service;
 
 use clap::{Parser, Subcommand};
@@ -20,19 +21,33 @@ use std::process::ExitCode;
 /// strait, a runtime for Marine services: call services on Wasmtime or wasmi, and inspect
 /// and edit the interface-types section of Marine modules.
 #[derive(Parser)]
-#[command(name = "strait", version)]
+#[command(name = "strait", version, after_long_help = LOGGING_HELP, after_help = LOGGING_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// How logging is set, after the options of `--help`.
+const LOGGING_HELP: &str = "\
+Logging (records on stderr as `[target] message`; a module's records have its name as target):
+  RUST_LOG   env_logger-style filters: a default level and `target=level` directives, e.g.
+             `RUST_LOG=warn`, `RUST_LOG=strait=debug,info`, `RUST_LOG=greeting=trace`
+             (levels: off, error, warn, info, debug, trace; default info). Engine internals
+             (cranelift, wasmtime, wasmi) log only when a directive names their target.
+  WASM_LOG   the level a module logs at (the module's own `WASM_LOG` env var): `debug`, or
+             `module=level` per module, comma separated; it overrides `[module.wasi].envs`.
+             With WASM_LOG set (not `off`) and RUST_LOG unset, every level is printed, as in
+             Marine's mrepl.";
+
 #[derive(Subcommand)]
 enum Command {
     /// Load a service from its Config.toml and call one function with JSON arguments;
     /// prints the JSON result.
+    #[command(after_help = LOGGING_HELP)]
     Call(service::CallArgs),
     /// Load a service once, then answer one JSON call per stdin line
     /// (`{"module", "function", "args", "call_parameters"}`) with `{"result"}` or `{"error"}`.
+    #[command(after_help = LOGGING_HELP)]
     Batch(service::ServiceArgs),
     /// Print the interface (records and functions) of a service.
     Interface(service::ServiceArgs),
@@ -41,6 +56,11 @@ enum Command {
     It(it::ItCommand),
     /// Print a module's IT version, SDK version and exported interface.
     Info(info::InfoArgs),
+    /// Marine's REPL (mrepl) on strait: load a service, call its functions with JSON, load
+    /// and unload modules, switch engines. Reads commands from stdin when it is not a terminal
+    /// (no prompt, same answers), so it can be scripted; `help` lists the commands.
+    #[command(after_help = LOGGING_HELP)]
+    Repl(repl::ReplArgs),
     /// Run an AIR script (compiled Aqua) through AquaVM against the built-in and local
     /// services, with no Fluence node.
     Air(air::AirArgs),
@@ -66,6 +86,7 @@ fn main() -> ExitCode {
         Command::Call(args) => service::call(&args, &mut out),
         Command::Batch(args) => service::batch(&args, &mut io::stdin().lock(), &mut out),
         Command::Interface(args) => service::interface(&args, &mut out),
+        Command::Repl(args) => repl::run(&args, &mut out),
         Command::It(command) => it::run(command, &mut out),
         Command::Info(args) => info::run(&args, &mut out),
         Command::Air(args) => air::run(&args, &mut out),

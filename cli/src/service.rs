@@ -4,13 +4,14 @@ use crate::error::CliError;
 use clap::Args;
 use clap::builder::PossibleValuesParser;
 use serde_json::{Value, json};
-use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 use strait::{Backend, CallParameters, Service, ServiceOptions};
 
-/// What every service command takes.
-#[derive(Args)]
-pub(crate) struct ServiceArgs {
+/// The engine and the per-call limits, for every command that loads a service.
+#[derive(Args, Clone)]
+pub(crate) struct EngineArgs {
     /// The engine: one of the engines this build has (`wasmtime`, `wasmi`), the first
     /// the default.
     #[arg(
@@ -18,14 +19,26 @@ pub(crate) struct ServiceArgs {
         value_parser = PossibleValuesParser::new(strait::BACKENDS),
         default_value = strait::BACKENDS[0]
     )]
-    backend: String,
-    /// Fuel per call into each module (bounds endless loops); unlimited when absent.
-    #[arg(long)]
-    fuel: Option<u64>,
+    pub(crate) backend: String,
+    /// Fuel per call into each module (bounds endless loops, on every engine); unlimited
+    /// when absent.
+    #[arg(long, value_name = "N")]
+    pub(crate) fuel: Option<u64>,
+    /// Wall-clock deadline per call into each module, in milliseconds (Wasmtime epochs,
+    /// 10 ms ticks). wasmi has no deadlines: bound calls with `--fuel` there.
+    #[arg(long, value_name = "MS")]
+    pub(crate) timeout: Option<u64>,
     /// Relative WASI mapped directories resolve against this directory (default: the
     /// current directory, as in Marine).
-    #[arg(long)]
-    working_dir: Option<PathBuf>,
+    #[arg(long, value_name = "DIR")]
+    pub(crate) working_dir: Option<PathBuf>,
+}
+
+/// What every service command takes.
+#[derive(Args)]
+pub(crate) struct ServiceArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
     /// The service's Config.toml.
     config: PathBuf,
 }
@@ -39,41 +52,129 @@ pub(crate) struct CallArgs {
     /// The function to call.
     function: String,
     /// The arguments as JSON (an array, an object by name, or a bare value); none by default.
+    #[arg(conflicts_with = "args_file")]
     args: Option<String>,
-    /// Call parameters as JSON (any subset of Marine's v3 fields).
+    /// Read the JSON arguments from this file (`-` for stdin) instead of the command line,
+    /// for arguments too large for argv.
+    #[arg(long, value_name = "PATH")]
+    args_file: Option<PathBuf>,
+    /// Call parameters as JSON (any subset of Marine's v3 fields; an unknown field is an
+    /// error).
     #[arg(long)]
     call_parameters: Option<String>,
 }
 
-fn options(args: &ServiceArgs) -> ServiceOptions {
+/// The service options the engine arguments ask for.
+pub(crate) fn options(args: &EngineArgs) -> ServiceOptions {
     ServiceOptions {
         fuel_per_call: args.fuel,
+        deadline_per_call: args.timeout.map(Duration::from_millis),
         working_dir: args.working_dir.clone(),
         ..ServiceOptions::default()
     }
 }
 
+/// A service error, with what to do instead when it is a deadline on an engine without them.
+pub(crate) fn service_error(error: &strait::Error, engine: &str) -> String {
+    let text = one_line(&error.to_string());
+    if text.contains("deadline_per_call is not available") {
+        format!(
+            "{text}; {engine} has no wall-clock deadlines: bound calls with fuel instead \
+             (`--fuel N`, or `fuel N` in the REPL), or use --backend wasmtime"
+        )
+    } else {
+        text
+    }
+}
+
+/// An error message on one line: engine errors can carry a multi-line wasm backtrace, which
+/// is left out (what failed and where is in the text before it).
+pub(crate) fn one_line(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (line, backtrace) = match line.find("wasm backtrace") {
+            Some(at) => (&line[..at], true),
+            None => (line, false),
+        };
+        let line = line
+            .trim_end()
+            .trim_end_matches("error while executing at")
+            .trim_end();
+        if !line.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(line);
+        }
+        if backtrace {
+            break;
+        }
+    }
+    out
+}
+
+/// Warns on `err` about the keys of the config at `path` that strait does not read.
+pub(crate) fn warn_unknown_keys(path: &Path, err: &mut dyn Write) {
+    // An unreadable or invalid file is reported by the loader itself.
+    if let Ok(text) = std::fs::read_to_string(path) {
+        for key in strait::config::unknown_keys(&text) {
+            let _ = writeln!(err, "{}: {key}", path.display());
+        }
+    }
+}
+
 fn load<B: Backend>(args: &ServiceArgs) -> Result<Service<B>, CliError> {
-    Service::<B>::from_config_file(&args.config, options(args)).map_err(CliError::new)
+    warn_unknown_keys(&args.config, &mut std::io::stderr().lock());
+    Service::<B>::from_config_file(&args.config, options(&args.engine))
+        .map_err(|e| CliError::new(service_error(&e, B::NAME)))
 }
 
 fn parse_json(text: &str, what: &str) -> Result<Value, CliError> {
     serde_json::from_str(text).map_err(|e| CliError::new(format!("{what} are not valid JSON: {e}")))
 }
 
+/// Call parameters from JSON text; an unknown field is an error naming it.
+pub(crate) fn parse_call_parameters(value: Value) -> Result<CallParameters, String> {
+    serde_json::from_value(value).map_err(|e| format!("invalid call parameters: {e}"))
+}
+
 fn call_parameters(text: Option<&str>) -> Result<CallParameters, CliError> {
     match text {
         None => Ok(CallParameters::default()),
-        Some(text) => serde_json::from_value(parse_json(text, "call parameters")?)
-            .map_err(|e| CliError::new(format!("invalid call parameters: {e}"))),
+        Some(text) => {
+            parse_call_parameters(parse_json(text, "call parameters")?).map_err(CliError::new)
+        }
     }
+}
+
+/// The call's JSON arguments: from the command line, from `--args-file`, or none.
+fn call_arguments(args: &CallArgs) -> Result<Value, CliError> {
+    let text = match (&args.args, &args.args_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| CliError::new(format!("cannot read the arguments from stdin: {e}")))?;
+            text
+        }
+        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+            CliError::new(format!(
+                "cannot read the arguments from {}: {e}",
+                path.display()
+            ))
+        })?,
+        (None, None) => return Ok(Value::Array(Vec::new())),
+    };
+    parse_json(&text, "arguments")
 }
 
 /// Runs `f` with a service on the engine the arguments choose.
 macro_rules! with_engine {
     ($args:expr, $f:ident ( $($rest:expr),* )) => {
-        strait::select_backend!($args.backend.as_str(), $f($($rest),*))
-            .unwrap_or_else(|| Err(CliError::new(format!("unknown engine `{}`", $args.backend))))
+        strait::select_backend!($args.engine.backend.as_str(), $f($($rest),*)).unwrap_or_else(|| {
+            Err(CliError::new(format!("unknown engine `{}`", $args.engine.backend)))
+        })
     };
 }
 
@@ -82,15 +183,12 @@ pub(crate) fn call(args: &CallArgs, out: &mut dyn Write) -> Result<(), CliError>
 }
 
 fn call_on<B: Backend>(args: &CallArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let arguments = match &args.args {
-        Some(text) => parse_json(text, "arguments")?,
-        None => Value::Array(Vec::new()),
-    };
+    let arguments = call_arguments(args)?;
     let parameters = call_parameters(args.call_parameters.as_deref())?;
     let mut service = load::<B>(&args.service)?;
     let result = service
         .call_json(&args.module, &args.function, &arguments, parameters)
-        .map_err(CliError::new)?;
+        .map_err(|e| CliError::new(one_line(&e.to_string())))?;
     writeln!(
         out,
         "{}",
@@ -154,8 +252,7 @@ fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value,
         .unwrap_or(Value::Array(Vec::new()));
     let parameters = match request.get("call_parameters") {
         None | Some(Value::Null) => CallParameters::default(),
-        Some(value) => serde_json::from_value(value.clone())
-            .map_err(|e| format!("invalid call parameters: {e}"))?,
+        Some(value) => parse_call_parameters(value.clone())?,
     };
     service
         .call_json(module, function, &args, parameters)
@@ -170,4 +267,21 @@ fn interface_on<B: Backend>(args: &ServiceArgs, out: &mut dyn Write) -> Result<(
     let service = load::<B>(args)?;
     writeln!(out, "{}", service.interface())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn errors_lose_their_wasm_backtrace() {
+        let wasmtime = "call failed: wasm trap: wasm `unreachable` instruction executed error \
+                        while executing at wasm backtrace:\n    0:   0x7889 - <unknown>!rust_panic\n\
+                        1:   0x241f - <unknown>!h";
+        assert_eq!(
+            one_line(wasmtime),
+            "call failed: wasm trap: wasm `unreachable` instruction executed"
+        );
+        assert_eq!(one_line("a\n  b\n\nc"), "a b c");
+    }
 }

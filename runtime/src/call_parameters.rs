@@ -65,7 +65,7 @@ impl HostApiVersion {
 
 /// The particle a call belongs to (v2/v3 `ParticleParameters`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ParticleParameters {
     /// The particle id.
     pub id: String,
@@ -85,7 +85,7 @@ pub struct ParticleParameters {
 
 /// The provenance of one argument value.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SecurityTetraplet {
     /// The peer the value came from.
     pub peer_pk: String,
@@ -103,9 +103,10 @@ pub struct SecurityTetraplet {
 ///
 /// Deserializes from the JSON shape of `spec/abi.md` §10; any subset of fields may be given, the
 /// rest take their defaults (empty strings and lists, zeros), which are also what a call without
-/// call parameters sees.
+/// call parameters sees. An unknown field (a typo such as `servce_id`) is an error naming it, at
+/// every level (`particle`, tetraplets), rather than silently ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CallParameters {
     /// The particle the call belongs to.
     pub particle: ParticleParameters,
@@ -318,6 +319,24 @@ mod tests {
                              "lens": ".$.a"}], []]
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_by_name() {
+        let error = |value: serde_json::Value| {
+            serde_json::from_value::<CallParameters>(value)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(error(json!({"servce_id": "x"})).starts_with("unknown field `servce_id`"));
+        assert!(error(json!({"particle": {"idd": "x"}})).starts_with("unknown field `idd`"));
+        assert!(
+            error(json!({"tetraplets": [[{"peer": "x"}]]})).starts_with("unknown field `peer`")
+        );
+        // The older names of `lens` are still accepted.
+        let old: CallParameters =
+            serde_json::from_value(json!({"tetraplets": [[{"json_path": ".a"}]]})).unwrap();
+        assert_eq!(old.tetraplets[0][0].lens, ".a");
     }
 
     #[test]

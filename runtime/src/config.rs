@@ -3,7 +3,8 @@
 //! The schema is Marine's: `total_memory_limit` is required, `modules_dir` and `[[module]]`
 //! entries say where each module's file is, and per-module keys set the logger, mounted
 //! binaries and WASI. Unknown keys (and the legacy `preopened_files`, `mem_pages_count`,
-//! `max_heap_size`) are ignored silently, as Marine ignores them. Unlike Marine, `[default]`
+//! `max_heap_size`) are ignored, as Marine ignores them; [`unknown_keys`] lists them, for a
+//! warning. Unlike Marine, `[default]`
 //! is applied to every module (D31, §2.3).
 //!
 //! Paths: `modules_dir`, `load_from` and relative mounted-binary paths are relative to the
@@ -149,6 +150,128 @@ impl ServiceConfig {
             defaults,
         })
     }
+}
+
+/// A key of a `Config.toml` that strait does not use, found by [`unknown_keys`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// The key as written.
+    pub key: String,
+    /// Where it sits: `top level`, `[default]`, `[[module]] "name"` or their `wasi` table.
+    pub table: String,
+    /// Its 1-based line in the file.
+    pub line: usize,
+    /// A key that older Marine versions read and Marine 0.37 dropped (`mem_pages_count`,
+    /// `max_heap_size`, `preopened_files`): shipped configs still carry it, so it is no typo.
+    pub legacy: bool,
+    /// The known key of the same table nearest to it, when one is close (a likely typo).
+    pub nearest: Option<&'static str>,
+}
+
+impl fmt::Display for UnknownKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (key, table, line) = (&self.key, &self.table, self.line);
+        if self.legacy {
+            return write!(
+                f,
+                "note: key `{key}` ({table}, line {line}) is no longer read since Marine 0.37; \
+                 it is ignored and can be removed"
+            );
+        }
+        write!(
+            f,
+            "warning: unknown key `{key}` ({table}, line {line}) is ignored"
+        )?;
+        if let Some(near) = self.nearest {
+            write!(f, "; did you mean `{near}`?")?;
+        }
+        Ok(())
+    }
+}
+
+/// Lists the keys `Config.toml` text sets that strait does not read, in file order, so that a
+/// typo such as `loger_enabled` can be reported instead of silently ignored (Marine ignores
+/// them, and so does [`ServiceConfig::from_toml_str`]). The contents of the free-form tables
+/// (`envs`, `mapped_dirs`, `mounted_binaries`) are not checked. Text that is not valid TOML
+/// gives no keys: the parse error is [`ServiceConfig`]'s to report.
+pub fn unknown_keys(text: &str) -> Vec<UnknownKey> {
+    use toml::de::{DeTable, DeValue};
+    macro_rules! key_names {
+        (
+            module { $( $(#[doc = $md:literal])* $(#[cfg($mc:meta)])?
+                $mkey:ident: $mty:ty = $mdef:expr, toml $mraw:ty, merge $mm:ident; )* }
+            wasi { $( $(#[doc = $wd:literal])* $(#[cfg($wc:meta)])?
+                $wkey:ident: $wty:ty = $wdef:expr, toml $wraw:ty, merge $wm:ident; )* }
+        ) => {
+            (&[$(stringify!($mkey)),*], &[$(stringify!($wkey)),*])
+        };
+    }
+    let (module_keys, wasi_keys): (&[&'static str], &[&'static str]) =
+        for_each_module_setting!(key_names);
+    const LEGACY_MODULE: &[&str] = &["mem_pages_count", "max_heap_size"];
+    const LEGACY_WASI: &[&str] = &["preopened_files"];
+
+    let Ok(root) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let line_of = |offset: usize| {
+        text.get(..offset)
+            .map_or(1, |t| t.matches('\n').count() + 1)
+    };
+    let mut found = Vec::new();
+    let mut check = |table: &DeTable<'_>, known: &[&'static str], legacy: &[&str], name: &str| {
+        for (key, _) in table.iter() {
+            let key_text: &str = key.get_ref();
+            if known.contains(&key_text) {
+                continue;
+            }
+            found.push(UnknownKey {
+                key: key_text.to_owned(),
+                table: name.to_owned(),
+                line: line_of(key.span().start),
+                legacy: legacy.contains(&key_text),
+                nearest: if legacy.contains(&key_text) {
+                    None
+                } else {
+                    crate::nearest::nearest(key_text, known.iter().copied())
+                },
+            });
+        }
+    };
+    let root = root.get_ref();
+    check(
+        root,
+        &["modules_dir", "total_memory_limit", "module", "default"],
+        &[],
+        "top level",
+    );
+    let mut module_tables = |table: &DeTable<'_>, name: String, named: bool| {
+        let mut known: Vec<&'static str> = module_keys.to_vec();
+        known.push("wasi");
+        if named {
+            known.extend(["name", "file_name", "load_from"]);
+        }
+        check(table, &known, LEGACY_MODULE, &name);
+        if let Some(DeValue::Table(wasi)) = table.get("wasi").map(|v| v.get_ref()) {
+            check(wasi, wasi_keys, LEGACY_WASI, &format!("{name}.wasi"));
+        }
+    };
+    if let Some(DeValue::Table(default)) = root.get("default").map(|v| v.get_ref()) {
+        module_tables(default, "[default]".to_owned(), false);
+    }
+    if let Some(DeValue::Array(modules)) = root.get("module").map(|v| v.get_ref()) {
+        for module in modules.iter() {
+            if let DeValue::Table(table) = module.get_ref() {
+                let name = match table.get("name").map(|v| v.get_ref()) {
+                    Some(DeValue::String(name)) => format!("[[module]] \"{name}\""),
+                    _ => "[[module]]".to_owned(),
+                };
+                module_tables(table, name, true);
+            }
+        }
+    }
+    found.sort_by_key(|key| key.line);
+    found
 }
 
 /// An absolute path as written, or a relative one joined to `base` and canonicalized (so it
@@ -844,5 +967,57 @@ mod tests {
         )
         .unwrap();
         assert_eq!(mask.modules[0].settings.logging_mask, 0);
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_line() {
+        let text = "modules_dir = \".\"\ntotal_memory_limit = \"Infinity\"\nmodule_dir = 1\n\n\
+                    [default]\nlogger_enabled = true\n\n[[module]]\nname = \"a\"\n\
+                    loger_enabled = false\nmem_pages_count = 100\n[module.wasi]\n\
+                    preopened_files = [\"/tmp\"]\nenvz = {}\nenvs = { A = \"1\" }\n";
+        let keys = unknown_keys(text);
+        let summary: Vec<(&str, &str, usize, bool, Option<&str>)> = keys
+            .iter()
+            .map(|k| {
+                (
+                    k.key.as_str(),
+                    k.table.as_str(),
+                    k.line,
+                    k.legacy,
+                    k.nearest,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("module_dir", "top level", 3, false, Some("modules_dir")),
+                (
+                    "loger_enabled",
+                    "[[module]] \"a\"",
+                    10,
+                    false,
+                    Some("logger_enabled")
+                ),
+                ("mem_pages_count", "[[module]] \"a\"", 11, true, None),
+                ("preopened_files", "[[module]] \"a\".wasi", 13, true, None),
+                ("envz", "[[module]] \"a\".wasi", 14, false, Some("envs")),
+            ]
+        );
+        assert_eq!(
+            keys[1].to_string(),
+            "warning: unknown key `loger_enabled` ([[module]] \"a\", line 10) is ignored; did you \
+             mean `logger_enabled`?"
+        );
+        assert!(
+            keys[2]
+                .to_string()
+                .starts_with("note: key `mem_pages_count`")
+        );
+        // The free-form tables are not checked, and invalid TOML is left to the parser.
+        assert!(
+            unknown_keys("total_memory_limit = 1\n[default.wasi.envs]\nANY = \"x\"\n").is_empty()
+        );
+        assert!(unknown_keys("this is = not toml =").is_empty());
     }
 }

@@ -192,6 +192,8 @@ pub use engines::Wasmi;
 pub use engines::Wasmtime;
 pub use error::{Error, ErrorKind, Result};
 pub use host_imports::{HostClosure, HostFunction};
+#[cfg(feature = "std")]
+pub use service::ModuleWasi;
 pub use service::{LoadEvent, MemoryStats, ModuleSettings, ModuleSource, Service, ServiceOptions};
 pub use strait_backend::{Backend, EngineConfig};
 pub use strait_it::{FunctionArg, FunctionType, IType, IValue, RecordField, RecordType};

@@ -108,6 +108,20 @@ pub struct Service<B: Backend> {
     call_parameters: Arc<spin::Mutex<CallParameters>>,
     host_functions: Vec<(String, String, HostFunction)>,
     options: ServiceOptions,
+    #[cfg(feature = "std")]
+    wasi: BTreeMap<String, ModuleWasi>,
+}
+
+/// The WASI environment a loaded module got (see [`Service::module_wasi`]).
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModuleWasi {
+    /// Its environment variables, sorted by name: the configured `envs`, one per mapped
+    /// directory (D58), and `WASM_LOG` when the host's `WASM_LOG` sets it (`spec/abi.md` §12).
+    pub envs: Vec<(String, String)>,
+    /// Its mapped directories: guest alias and host directory, resolved against the
+    /// working directory.
+    pub mapped_dirs: Vec<(String, std::path::PathBuf)>,
 }
 
 // A service moves between threads on every engine (it owns its stores; the engine is a
@@ -225,6 +239,8 @@ impl<B: Backend> Service<B> {
             call_parameters: Arc::new(spin::Mutex::new(CallParameters::default())),
             host_functions: Vec::new(),
             options,
+            #[cfg(feature = "std")]
+            wasi: BTreeMap::new(),
         })
     }
 
@@ -406,9 +422,13 @@ impl<B: Backend> Service<B> {
             })),
         });
         let host_funcs = self.host_funcs(&linked, info, settings)?;
+        #[cfg(feature = "std")]
+        let (store_config, wasi) = self.store_config(name, settings)?;
+        #[cfg(not(feature = "std"))]
+        let store_config = self.store_config(name, settings)?;
         let mut store = self
             .engine
-            .new_store(self.store_config(name, settings)?)
+            .new_store(store_config)
             .map_err(|e| Error::backend_load(name, e))?;
         store
             .instantiate(&module, &host_funcs)
@@ -444,6 +464,8 @@ impl<B: Backend> Service<B> {
             slot: spin::Mutex::new(Slot { store, interpreter }),
         };
         self.modules.insert(name.to_owned(), Arc::new(instance));
+        #[cfg(feature = "std")]
+        self.wasi.insert(name.to_owned(), wasi);
         Ok(())
     }
 
@@ -578,10 +600,16 @@ impl<B: Backend> Service<B> {
         Ok(funcs)
     }
 
+    /// The store configuration of a module, and the WASI environment it gives the module.
     #[cfg(feature = "std")]
-    fn store_config(&self, name: &str, settings: &ModuleSettings) -> Result<StoreConfig, Error> {
+    fn store_config(
+        &self,
+        name: &str,
+        settings: &ModuleSettings,
+    ) -> Result<(StoreConfig, ModuleWasi), Error> {
         use strait_backend::WasiConfig;
         let mut wasi = WasiConfig::new();
+        let mut mapped_dirs = Vec::with_capacity(settings.mapped_dirs.len());
         let mut envs = settings.envs.clone();
         let base = match &self.options.working_dir {
             Some(dir) => dir.clone(),
@@ -596,18 +624,21 @@ impl<B: Backend> Service<B> {
             };
             // Each mapped directory is also an env var (D58).
             envs.push((alias.clone(), host.display().to_string()));
+            mapped_dirs.push((alias.clone(), host.clone()));
             wasi = wasi.with_mapped_dir(alias.clone(), host);
         }
         if let Some(level) = wasm_log_override(name) {
             envs.retain(|(k, _)| k != "WASM_LOG");
             envs.push(("WASM_LOG".to_owned(), level));
         }
-        for (key, value) in envs {
-            wasi = wasi.with_env(key, value);
+        for (key, value) in &envs {
+            wasi = wasi.with_env(key.clone(), value.clone());
         }
-        Ok(StoreConfig::default()
+        envs.sort();
+        let config = StoreConfig::default()
             .with_budget(Some(Arc::clone(&self.budget)))
-            .with_wasi(Some(wasi)))
+            .with_wasi(Some(wasi));
+        Ok((config, ModuleWasi { envs, mapped_dirs }))
     }
 
     #[cfg(not(feature = "std"))]
@@ -615,9 +646,20 @@ impl<B: Backend> Service<B> {
         Ok(StoreConfig::default().with_budget(Some(Arc::clone(&self.budget))))
     }
 
+    /// The WASI environment module `name` was loaded with: its environment variables and
+    /// mapped directories as the module sees them (what a REPL's `envs` and `fs` show).
+    #[cfg(feature = "std")]
+    pub fn module_wasi(&self, name: &str) -> Result<&ModuleWasi, Error> {
+        self.wasi
+            .get(name)
+            .ok_or_else(|| Error::no_such_module(name, self.module_names()))
+    }
+
     /// Removes a module: later calls by name fail; modules that import from it keep working,
     /// and it is dropped (its memory returned to the budget) once none of them is left.
     pub fn unload_module(&mut self, name: &str) -> Result<(), Error> {
+        #[cfg(feature = "std")]
+        self.wasi.remove(name);
         self.modules
             .remove(name)
             .map(drop)

@@ -5,3 +5,4 @@
 mod air;
 mod batch_golden;
 mod cli;
+mod repl;
