@@ -6,11 +6,13 @@
 //! exits with status 1, so no input can make the binary panic.
 
 mod air;
+mod cache;
 mod error;
 mod info;
 mod input;
 mod it;
 mod logger;
+mod progress;
 mod repl;
 mod service;
 
@@ -25,6 +27,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    cache: cache::CacheArgs,
 }
 
 /// How logging is set, after the options of `--help`.
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         }
     };
     logger::init();
+    cache::init(&cli.cache);
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {

@@ -70,6 +70,7 @@ pub(crate) fn options(args: &EngineArgs) -> ServiceOptions {
         fuel_per_call: args.fuel,
         deadline_per_call: args.timeout.map(Duration::from_millis),
         working_dir: args.working_dir.clone(),
+        engine: crate::cache::engine_config(),
         ..ServiceOptions::default()
     }
 }
@@ -125,6 +126,11 @@ pub(crate) fn warn_unknown_keys(path: &Path, err: &mut dyn Write) {
 
 fn load<B: Backend>(args: &ServiceArgs) -> Result<Service<B>, CliError> {
     warn_unknown_keys(&args.config, &mut std::io::stderr().lock());
+    let _progress = crate::progress::Progress::start(format!(
+        "loading {} on {}",
+        args.config.display(),
+        B::NAME
+    ));
     Service::<B>::from_config_file(&args.config, options(&args.engine))
         .map_err(|e| CliError::new(service_error(&e, B::NAME)))
 }

@@ -117,6 +117,7 @@ fn build_on<B: Backend>(recipe: &Recipe, working_dir: Option<&Path>) -> Result<B
         fuel_per_call: recipe.fuel,
         deadline_per_call: recipe.deadline.map(Duration::from_millis),
         working_dir: working_dir.map(Path::to_path_buf),
+        engine: crate::cache::engine_config(),
         ..ServiceOptions::default()
     };
     let mut service = Service::<B>::new(options).map_err(|e| service_error(&e, B::NAME))?;
@@ -132,9 +133,13 @@ fn build_on<B: Backend>(recipe: &Recipe, working_dir: Option<&Path>) -> Result<B
         .collect();
     let mut load_times = Vec::new();
     let mut started = Instant::now();
+    let progress = crate::progress::Progress::start(format!("loading on {}", B::NAME));
     service
         .load_modules(&sources, |event| match event {
-            LoadEvent::Loading(_) => started = Instant::now(),
+            LoadEvent::Loading(name) => {
+                progress.set_message(format!("loading module {name} on {}", B::NAME));
+                started = Instant::now();
+            }
             LoadEvent::Loaded(name) => load_times.push((name.to_owned(), started.elapsed())),
             _ => {}
         })

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const STRAIT: &str = env!("CARGO_BIN_EXE_strait");
-const ENGINES: [&str; 2] = ["wasmtime", "wasmi"];
+/// The engines of this build, from the one engine list.
+const ENGINES: &[&str] = strait::BACKENDS;
 const ARTIFACTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/artifacts");
 
 fn example(path: &str) -> PathBuf {
@@ -105,7 +106,7 @@ fn errors(stdout: &str) -> Vec<&str> {
 fn every_command_on_the_greeting_example() {
     let config = example("greeting/Config.toml");
     let wat = example("greeting/greeting.wat");
-    for engine in ENGINES {
+    for &engine in ENGINES {
         let other = ENGINES.iter().find(|e| **e != engine).unwrap();
         let script = format!(
             "interface\n\
@@ -188,7 +189,7 @@ fn errors_are_one_line_and_the_session_goes_on() {
     let config = example("greeting/Config.toml");
     let junk = scratch("junk.wasm");
     std::fs::write(&junk, "this is not a module").unwrap();
-    for engine in ENGINES {
+    for &engine in ENGINES {
         let script = format!(
             "bogus\n\
              interfce\n\
@@ -265,7 +266,7 @@ fn a_trap_is_an_error_and_the_service_stays() {
     let Some(config) = artifact("failing/Config.toml") else {
         return;
     };
-    for engine in ENGINES {
+    for &engine in ENGINES {
         let (out, _) = repl(
             &[&"--backend", &engine, &config],
             "call failing failing []\ncall failing failing []\ninterface\n",
@@ -373,7 +374,7 @@ fn envs_fs_and_stats_of_the_url_downloader() {
     let dir = scratch("url-downloader-wd");
     std::fs::create_dir_all(dir.join("sites")).unwrap();
     let sites = dir.join("./sites");
-    for engine in ENGINES {
+    for &engine in ENGINES {
         let (out, _) = repl(
             &[&"--backend", &engine, &"--working-dir", &dir, &config],
             "envs local_storage\nfs local_storage\nfs facade\nenvs facade\n\
@@ -407,7 +408,7 @@ fn host_wasm_log_reaches_the_modules() {
     let Some(config) = artifact("greeting_record/Config.toml") else {
         return;
     };
-    for engine in ENGINES {
+    for &engine in ENGINES {
         let output = run_with(
             &[&"repl", &"--backend", &engine, &config],
             "call greeting-record log_debug []\nenvs greeting-record\n",
@@ -700,7 +701,7 @@ const SPIN: &str = r#"(module
 fn limits_hit_are_errors_and_the_session_goes_on() {
     let spin = scratch("spin.wat");
     std::fs::write(&spin, SPIN).unwrap();
-    for engine in ENGINES {
+    for &engine in ENGINES {
         let (out, _) = repl(
             &[&"--backend", &engine, &"--fuel", &"1000000"],
             &format!(
@@ -743,7 +744,7 @@ fn limits_hit_are_errors_and_the_session_goes_on() {
 fn a_config_that_fails_at_start_up_leaves_an_empty_service() {
     let missing = scratch("no-such-config.toml");
     let greeting = example("greeting/Config.toml");
-    for engine in ENGINES {
+    for &engine in ENGINES {
         let (out, _) = repl(
             &[&"--backend", &engine, &missing],
             &format!(
@@ -763,4 +764,44 @@ fn a_config_that_fails_at_start_up_leaves_an_empty_service() {
             ],
         );
     }
+}
+
+/// A load that takes longer than half a second (AquaVM, 5.9 MB, compiled afresh) shows a spinner
+/// naming what loads, on a terminal only; piped, stderr stays empty (every other test).
+#[test]
+fn a_slow_load_shows_progress_on_a_terminal() {
+    use expectrl::{Eof, Expect, Session};
+    let avm = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/aquavm/avm-0.62.0.wasm");
+    if !avm.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "AquaVM is missing: .ci/run fetches it with air/fetch-avm.sh"
+        );
+        return;
+    }
+    let dir = scratch("progress");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("Config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "modules_dir = \"{}\"\ntotal_memory_limit = \"Infinity\"\n\
+             [[module]]\nname = \"avm\"\nfile_name = \"avm-0.62.0.wasm\"\n",
+            avm.parent().unwrap().display()
+        ),
+    )
+    .unwrap();
+    let mut command = Command::new(STRAIT);
+    command
+        .arg("interface")
+        .arg(&config)
+        .args(["--backend", strait::BACKENDS[0], "--no-cache"])
+        .env("TERM", "xterm");
+    let mut session = Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(120)));
+    session
+        .expect(format!("loading {}", config.display()).as_str())
+        .unwrap();
+    session.expect("func invoke").unwrap();
+    session.expect(Eof).unwrap();
 }

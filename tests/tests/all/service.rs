@@ -503,7 +503,119 @@ fn deadline<B: Backend>() {
     assert_eq!(echo.expect("echo after the deadline"), vec![IValue::U32(2)]);
 }
 
+/// A minimal Marine module exporting `g: func()`, which imports `g: func()` from module
+/// `from` when given (a wasm import with its IT import adapter, laid out as facade.wat's).
+fn importing_module(from: Option<&str>) -> String {
+    let (core_import, it_import) = match from {
+        None => (String::new(), String::new()),
+        Some(from) => (
+            format!(r#"(import "{from}" "g" (func))"#),
+            format!(
+                r#"(@interface type (func))   ;; 1: the IT-level signature
+                   (@interface type (func))   ;; 2: the raw adapter type
+                   (@interface type (func))   ;; 3: the raw core type
+                   (@interface import "{from}" "g" (func (type 1)))
+                   (@interface import "{from}" "g" (func (type 3)))
+                   (@interface func (type 2) call-core 1)
+                   (@interface implement (func 3) (func 2))"#
+            ),
+        ),
+    };
+    format!(
+        r#"(module {core_import}
+            (memory (export "memory") 1)
+            (func (export "allocate") (param i32 i32) (result i32) i32.const 0)
+            (func (export "release_objects"))
+            (func (export "g"))
+            (@custom "__fluence_sdk_version" "0.14.0"))
+          (@interface it_version "0.28.0")
+          (@interface type (func))   ;; 0: g's adapter and export type
+          {it_import}
+          (@interface func (type 0) call-core 0)
+          (@interface export "g" (func 0))
+          (@interface implement (func 0) (func 0))"#
+    )
+}
+
+/// Messages that say what to do: modules importing from each other are named as a cycle, a
+/// module listed before the one it imports from is told to move it, and an unknown module or
+/// function lists what there is, with the nearest name.
+fn load_order_messages<B: Backend>() {
+    use strait::ModuleSource;
+    let settings = ModuleSettings::default();
+    let a = importing_module(Some("b"));
+    let b = importing_module(Some("a"));
+    let user = importing_module(Some("storage"));
+    let storage = importing_module(None);
+    fn source<'a>(name: &'a str, text: &'a str, settings: &'a ModuleSettings) -> ModuleSource<'a> {
+        ModuleSource {
+            name,
+            bytes: text.as_bytes(),
+            settings,
+            origin: None,
+        }
+    }
+    let mut service = Service::<B>::new(ServiceOptions::default()).expect("service");
+
+    let cycle = service
+        .load_modules(
+            &[source("a", &a, &settings), source("b", &b, &settings)],
+            |_| {},
+        )
+        .unwrap_err();
+    assert_eq!(cycle.kind(), ErrorKind::Link, "{cycle}");
+    assert!(
+        cycle
+            .to_string()
+            .contains("its imports form a cycle (a -> b -> a)"),
+        "{cycle}"
+    );
+
+    let order = service
+        .load_modules(
+            &[
+                source("user", &user, &settings),
+                source("storage", &storage, &settings),
+            ],
+            |_| {},
+        )
+        .unwrap_err();
+    assert!(
+        order.to_string().contains(
+            "it imports from module 'storage', which is listed after it; load \"storage\" first"
+        ),
+        "{order}"
+    );
+
+    service
+        .load_modules(
+            &[
+                source("storage", &storage, &settings),
+                source("user", &user, &settings),
+            ],
+            |_| {},
+        )
+        .expect("in the right order");
+    let module = service.call("storge", "g", &[]).unwrap_err();
+    assert_eq!(module.kind(), ErrorKind::NoSuchModule, "{module}");
+    assert!(
+        module.to_string().contains(r#"(did you mean "storage"?)"#),
+        "{module}"
+    );
+    let function = service.call("user", "gg", &[]).unwrap_err();
+    assert_eq!(function.kind(), ErrorKind::NoSuchFunction, "{function}");
+    assert!(
+        function.to_string().contains(r#"did you mean "g""#),
+        "{function}"
+    );
+    assert_eq!(
+        service.call("user", "g", &[]).expect("g"),
+        Vec::<IValue>::new()
+    );
+}
+
 strait_conformance::on_every_engine!(
+    load_order_messages,
     deadline,
     host_function,
     example_greeting,
