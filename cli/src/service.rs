@@ -136,7 +136,8 @@ fn load<B: Backend>(args: &ServiceArgs) -> Result<Service<B>, CliError> {
 }
 
 fn parse_json(text: &str, what: &str) -> Result<Value, CliError> {
-    serde_json::from_str(text).map_err(|e| CliError::new(format!("{what} are not valid JSON: {e}")))
+    // strait's parser takes arguments as deep as interface values nest (serde_json's stops at 128).
+    strait::json::parse(text).map_err(|e| CliError::new(format!("{what} are not valid JSON: {e}")))
 }
 
 /// Call parameters from JSON text; an unknown field is an error naming it.
@@ -244,7 +245,7 @@ fn batch_on<B: Backend>(
 
 fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value, String> {
     let request: Value =
-        serde_json::from_str(line).map_err(|e| format!("invalid request line: {e}"))?;
+        strait::json::parse(line).map_err(|e| format!("invalid request line: {e}"))?;
     let field = |name: &str| {
         request
             .get(name)

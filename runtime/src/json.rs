@@ -10,25 +10,30 @@
 //! ``arguments from json deserialization error in module "<m>", function "<f>": <detail>``.
 //!
 //! Neither direction panics, whatever the JSON or the values (D36): shapes that do not fit the
-//! types are errors, and nesting is bounded by [`MAX_DEPTH`].
+//! types are errors. Neither recurses either: arrays and records may nest [`MAX_DEPTH`] levels,
+//! as deep as lifting and lowering go (D21), at the cost of heap frames, not host stack.
+//! [`parse`] reads JSON text that deep, which serde_json's own parser refuses.
+
+mod args;
+mod results;
+mod text;
+
+pub use text::{JsonTextError, MAX_TEXT_DEPTH, parse};
 
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::hash::BuildHasher;
 
-use serde::Deserialize;
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 use strait_it::{FunctionArg, IType, IValue, RecordType, TypeEntry};
 
-/// How deep arrays and records may nest inside one argument or result.
-///
-/// serde_json's parser refuses JSON text nested deeper than 128 levels, so every value that
-/// came from text fits; the bound matters for values built in code, and for results, whose
-/// nesting follows their (possibly hostile) types.
-pub const MAX_DEPTH: usize = 128;
+/// How deep arrays and records may nest inside one argument or result: as deep as lifting and
+/// lowering follow them (`strait_it::memory::MAX_DEPTH`, D21), so that every value a module can
+/// take or return converts. An array or a record at nesting 1024 (the 1025th level) is refused.
+pub const MAX_DEPTH: usize = strait_it::memory::MAX_DEPTH as usize;
 
 /// Gives the record type of a record type id (`record N` in an [`IType`]).
 ///
@@ -321,236 +326,14 @@ pub enum JsonResultError {
 ///
 /// The container may be an array (positional), an object (by parameter name), `null` (no
 /// parameters) or, for a one-parameter function, the argument itself. `records` resolves the
-/// record types the parameters use.
+/// record types the parameters use. Arrays and records may nest [`MAX_DEPTH`] levels; the
+/// conversion does not recurse, so no input exhausts the host stack.
 pub fn json_to_args(
     args: &Value,
     params: &[FunctionArg],
     records: &dyn RecordLookup,
 ) -> Result<Vec<IValue>, JsonArgError> {
-    let entries = || params.iter().map(|param| (param.name.as_str(), &param.ty));
-    match args {
-        Value::Object(map) => object_to_values(map, entries(), Entries::Arguments, records, 0),
-        Value::Array(items) => array_to_values(
-            items,
-            entries(),
-            params.len(),
-            Entries::Arguments,
-            records,
-            0,
-        ),
-        Value::Null if params.is_empty() => Ok(Vec::new()),
-        Value::Null => Err(JsonArgError::NoArguments {
-            signature: signature(params),
-        }),
-        bare => match params {
-            [param] => Ok(alloc::vec![
-                value_to_ivalue(bare, &param.ty, records, 0).map_err(|error| at(
-                    Entries::Arguments.location(0, &param.name, &param.ty, records),
-                    error
-                ))?
-            ]),
-            _ => Err(JsonArgError::UnsuitableArgument {
-                signature: signature(params),
-                argument: format!("{bare:?}"),
-            }),
-        },
-    }
-}
-
-/// The parameter list as Marine prints it: the `Debug` form of `(name, IType)` pairs.
-fn signature(params: &[FunctionArg]) -> String {
-    let pairs: Vec<(&str, &IType)> = params
-        .iter()
-        .map(|param| (param.name.as_str(), &param.ty))
-        .collect();
-    format!("{pairs:?}")
-}
-
-/// Values from an object keyed by name. Like Marine, each name is taken out of the object once
-/// (a repeated name is then missing), and leftover keys are reported after every named value
-/// converted.
-fn object_to_values<'t>(
-    map: &Map<String, Value>,
-    fields: impl Iterator<Item = (&'t str, &'t IType)>,
-    entries: Entries<'_>,
-    records: &dyn RecordLookup,
-    depth: usize,
-) -> Result<Vec<IValue>, JsonArgError> {
-    let mut values = Vec::new();
-    let mut taken = BTreeSet::new();
-    for (index, (name, ty)) in fields.enumerate() {
-        let value = taken
-            .insert(name)
-            .then(|| map.get(name))
-            .flatten()
-            .ok_or_else(|| match entries {
-                Entries::Arguments => JsonArgError::MissingArgument {
-                    name: name.to_string(),
-                },
-                Entries::Fields(record) => JsonArgError::MissingField {
-                    record: record.to_string(),
-                    field: name.to_string(),
-                    ty: listing(ty, records),
-                },
-            })?;
-        values.push(
-            value_to_ivalue(value, ty, records, depth)
-                .map_err(|error| at(entries.location(index, name, ty, records), error))?,
-        );
-    }
-    let leftover = map.len().saturating_sub(taken.len());
-    if leftover > 0 {
-        return Err(JsonArgError::ArgumentCount {
-            expected: values.len(),
-            provided: values.len().saturating_add(leftover),
-        });
-    }
-    Ok(values)
-}
-
-/// Values from an array in order; the length must match before any value is converted.
-fn array_to_values<'t>(
-    items: &[Value],
-    fields: impl Iterator<Item = (&'t str, &'t IType)>,
-    expected: usize,
-    entries: Entries<'_>,
-    records: &dyn RecordLookup,
-    depth: usize,
-) -> Result<Vec<IValue>, JsonArgError> {
-    if items.len() != expected {
-        return Err(JsonArgError::ArgumentCount {
-            expected,
-            provided: items.len(),
-        });
-    }
-    items
-        .iter()
-        .zip(fields)
-        .enumerate()
-        .map(|(index, (item, (name, ty)))| {
-            value_to_ivalue(item, ty, records, depth)
-                .map_err(|error| at(entries.location(index, name, ty, records), error))
-        })
-        .collect()
-}
-
-/// A scalar or a string through serde, as Marine does, so that the error texts are serde's.
-/// A one-element array stands for its element (D57, kept).
-fn scalar<'v, T: Deserialize<'v>>(value: &'v Value) -> Result<T, JsonArgError> {
-    let value = match value {
-        Value::Array(items) => match items.as_slice() {
-            [single] => single,
-            _ => value,
-        },
-        _ => value,
-    };
-    T::deserialize(value).map_err(|error| JsonArgError::Deserialize {
-        message: error.to_string(),
-    })
-}
-
-fn value_to_ivalue(
-    value: &Value,
-    ty: &IType,
-    records: &dyn RecordLookup,
-    depth: usize,
-) -> Result<IValue, JsonArgError> {
-    if depth > MAX_DEPTH {
-        return Err(JsonArgError::TooDeep { limit: MAX_DEPTH });
-    }
-    Ok(match ty {
-        IType::Boolean => IValue::Boolean(scalar(value)?),
-        IType::S8 => IValue::S8(scalar(value)?),
-        IType::S16 => IValue::S16(scalar(value)?),
-        IType::S32 => IValue::S32(scalar(value)?),
-        IType::S64 => IValue::S64(scalar(value)?),
-        IType::U8 => IValue::U8(scalar(value)?),
-        IType::U16 => IValue::U16(scalar(value)?),
-        IType::U32 => IValue::U32(scalar(value)?),
-        IType::U64 => IValue::U64(scalar(value)?),
-        IType::F32 => IValue::F32(scalar(value)?),
-        IType::F64 => IValue::F64(scalar(value)?),
-        IType::I32 => IValue::I32(scalar(value)?),
-        IType::I64 => IValue::I64(scalar(value)?),
-        IType::String => IValue::String(scalar(value)?),
-        IType::ByteArray => match value {
-            // Each element follows the u8 rules, one-element unwrapping included, as in Marine.
-            Value::Array(items) => IValue::ByteArray(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(index, item)| {
-                        scalar::<u8>(item).map_err(|error| at(format!("index {index} (u8)"), error))
-                    })
-                    .collect::<Result<Vec<u8>, _>>()?,
-            ),
-            other => {
-                return Err(JsonArgError::ExpectedByteArray {
-                    got: format!("{other:?}"),
-                });
-            }
-        },
-        IType::Array(element) => match value {
-            Value::Array(items) => IValue::Array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(index, item)| {
-                        value_to_ivalue(item, element, records, depth.saturating_add(1)).map_err(
-                            |error| {
-                                at(
-                                    format!("index {index} ({})", listing(element, records)),
-                                    error,
-                                )
-                            },
-                        )
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
-            other => {
-                return Err(JsonArgError::ExpectedArray {
-                    element: (**element).clone(),
-                    got: format!("{other:?}"),
-                });
-            }
-        },
-        IType::Record(id) => {
-            let record = records
-                .record(*id)
-                .ok_or(JsonArgError::UnknownRecord { id: *id })?;
-            let depth = depth.saturating_add(1);
-            let fields = match value {
-                Value::Object(map) => object_to_values(
-                    map,
-                    record
-                        .fields
-                        .iter()
-                        .map(|field| (field.name.as_str(), &field.ty)),
-                    Entries::Fields(&record.name),
-                    records,
-                    depth,
-                )?,
-                Value::Array(items) => array_to_values(
-                    items,
-                    record
-                        .fields
-                        .iter()
-                        .map(|field| (field.name.as_str(), &field.ty)),
-                    record.fields.len(),
-                    Entries::Fields(&record.name),
-                    records,
-                    depth,
-                )?,
-                _ => {
-                    return Err(JsonArgError::RecordShape {
-                        id: *id,
-                        name: record.name.clone(),
-                    });
-                }
-            };
-            IValue::Record(fields)
-        }
-    })
+    args::json_to_args(args, params, records)
 }
 
 /// Converts a function's results into one JSON value (`spec/service.md` §6.3): no result is
@@ -582,85 +365,43 @@ pub fn ivalues_to_json(
 ///
 /// Integers stay exact over the whole i64/u64 range; floats become JSON numbers (`f32` widened
 /// exactly with `f64::from`), NaN and infinities are errors; byte arrays and arrays of `u8`
-/// become arrays of numbers.
+/// become arrays of numbers. Arrays and records may nest [`MAX_DEPTH`] levels; the conversion
+/// does not recurse.
 pub fn ivalue_to_json(
     value: &IValue,
     ty: &IType,
     records: &dyn RecordLookup,
 ) -> Result<Value, JsonResultError> {
-    to_json(value, ty, records, 0)
+    results::ivalue_to_json(value, ty, records)
 }
 
-fn float(value: f64) -> Result<Value, JsonResultError> {
-    Number::from_f64(value)
-        .map(Value::Number)
-        .ok_or(JsonResultError::NonFiniteFloat { value })
-}
-
-fn bytes_to_json(bytes: &[u8]) -> Value {
-    Value::Array(bytes.iter().map(|byte| Value::from(*byte)).collect())
-}
-
-fn to_json(
-    value: &IValue,
-    ty: &IType,
-    records: &dyn RecordLookup,
-    depth: usize,
-) -> Result<Value, JsonResultError> {
-    if depth > MAX_DEPTH {
-        return Err(JsonResultError::TooDeep { limit: MAX_DEPTH });
+/// A value in serde_json's `Debug` form, as Marine's messages quote it. `Debug` recurses, so a
+/// value nested deeper than JSON text can be (built in code) is quoted by its outer shape only.
+fn debug(value: &Value) -> String {
+    if nesting_exceeds(value, MAX_TEXT_DEPTH) {
+        let shape = match value {
+            Value::Array(_) => "Array",
+            Value::Object(_) => "Object",
+            _ => "Value",
+        };
+        return format!("{shape}(<nested deeper than {} levels>)", MAX_TEXT_DEPTH);
     }
-    let mismatch = || JsonResultError::TypeMismatch {
-        expected: ty.clone(),
-        found: value.kind_name(),
-    };
-    Ok(match (value, ty) {
-        (IValue::Boolean(v), IType::Boolean) => Value::Bool(*v),
-        (IValue::S8(v), IType::S8) => Value::from(*v),
-        (IValue::S16(v), IType::S16) => Value::from(*v),
-        (IValue::S32(v), IType::S32) | (IValue::I32(v), IType::I32) => Value::from(*v),
-        (IValue::S64(v), IType::S64) | (IValue::I64(v), IType::I64) => Value::from(*v),
-        (IValue::U8(v), IType::U8) => Value::from(*v),
-        (IValue::U16(v), IType::U16) => Value::from(*v),
-        (IValue::U32(v), IType::U32) => Value::from(*v),
-        (IValue::U64(v), IType::U64) => Value::from(*v),
-        (IValue::F32(v), IType::F32) => float(f64::from(*v))?,
-        (IValue::F64(v), IType::F64) => float(*v)?,
-        (IValue::String(v), IType::String) => Value::String(v.clone()),
-        (IValue::ByteArray(bytes), IType::ByteArray) => bytes_to_json(bytes),
-        (IValue::ByteArray(bytes), IType::Array(element)) if **element == IType::U8 => {
-            bytes_to_json(bytes)
+    format!("{value:?}")
+}
+
+/// Whether arrays and objects in `value` nest deeper than `limit`, found without recursion.
+fn nesting_exceeds(value: &Value, limit: usize) -> bool {
+    let mut pending = alloc::vec![(value, 0usize)];
+    while let Some((value, depth)) = pending.pop() {
+        let depth = depth.saturating_add(1);
+        match value {
+            Value::Array(_) | Value::Object(_) if depth > limit => return true,
+            Value::Array(items) => pending.extend(items.iter().map(|item| (item, depth))),
+            Value::Object(map) => pending.extend(map.values().map(|item| (item, depth))),
+            _ => {}
         }
-        (IValue::Array(_), IType::ByteArray) => {
-            // Interchangeable with a byte array only when every element is a u8.
-            bytes_to_json(&value.as_bytes().ok_or_else(mismatch)?)
-        }
-        (IValue::Array(items), IType::Array(element)) => Value::Array(
-            items
-                .iter()
-                .map(|item| to_json(item, element, records, depth.saturating_add(1)))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        (IValue::Record(fields), IType::Record(id)) => {
-            let record = records
-                .record(*id)
-                .ok_or(JsonResultError::UnknownRecord { id: *id })?;
-            if fields.len() != record.fields.len() {
-                return Err(JsonResultError::RecordArity {
-                    name: record.name.clone(),
-                    expected: record.fields.len(),
-                    found: fields.len(),
-                });
-            }
-            let mut object = Map::new();
-            for (field_value, field) in fields.iter().zip(&record.fields) {
-                let json = to_json(field_value, &field.ty, records, depth.saturating_add(1))?;
-                object.insert(field.name.clone(), json);
-            }
-            Value::Object(object)
-        }
-        _ => return Err(mismatch()),
-    })
+    }
+    false
 }
 
 #[cfg(test)]
@@ -1253,6 +994,135 @@ mod tests {
             ivalue_to_json(&value, &IType::Record(0), &records),
             Err(JsonResultError::TooDeep { limit: MAX_DEPTH })
         );
+    }
+
+    /// Record types `R0 { v: s32 }` and `Rk { next: record k-1 }` up to `R{levels-1}`: a
+    /// value of the last nests `levels` records deep.
+    fn chain(levels: usize) -> Vec<RecordType> {
+        (0..levels)
+            .map(|k| RecordType {
+                name: format!("R{k}"),
+                fields: vec![match k {
+                    0 => RecordField {
+                        name: "v".into(),
+                        ty: IType::S32,
+                    },
+                    _ => RecordField {
+                        name: "next".into(),
+                        ty: IType::Record(k as u64 - 1),
+                    },
+                }],
+            })
+            .collect()
+    }
+
+    /// The JSON and the value of a chain record `levels` deep holding `v`.
+    fn chain_value(levels: usize, v: i32) -> (Value, IValue) {
+        let mut json = json!({ "v": v });
+        let mut value = IValue::Record(vec![IValue::S32(v)]);
+        for _ in 1..levels {
+            json = json!({ "next": json });
+            value = IValue::Record(vec![value]);
+        }
+        (json, value)
+    }
+
+    #[test]
+    fn records_as_deep_as_lifting_goes() {
+        // As deep as lifting and lowering go (D21), in both directions, without recursion:
+        // this runs on a test thread's 2 MiB stack.
+        for levels in [1, 2, 500, MAX_DEPTH] {
+            let records = chain(levels);
+            let params = [arg("r", IType::Record(levels as u64 - 1))];
+            let (json, value) = chain_value(levels, 7);
+            let args = json_to_args(&json!([json]), &params, &records).unwrap();
+            assert_eq!(args, vec![value.clone()], "{levels}");
+            let back = ivalue_to_json(&value, &params[0].ty, &records).unwrap();
+            assert_eq!(back, json, "{levels}");
+            // Through text as well, the way the CLI takes arguments and prints results.
+            assert_eq!(parse(&back.to_string()).unwrap(), back);
+        }
+        // One level more is refused both ways.
+        let levels = MAX_DEPTH + 1;
+        let records = chain(levels);
+        let ty = IType::Record(levels as u64 - 1);
+        let (json, value) = chain_value(levels, 7);
+        assert_eq!(
+            json_to_args(&json!([json]), &[arg("r", ty.clone())], &records),
+            Err(JsonArgError::TooDeep { limit: MAX_DEPTH })
+        );
+        assert_eq!(
+            ivalue_to_json(&value, &ty, &records),
+            Err(JsonResultError::TooDeep { limit: MAX_DEPTH })
+        );
+        assert_eq!(
+            JsonArgError::TooDeep { limit: MAX_DEPTH }.to_string(),
+            "arguments nest deeper than 1024 levels"
+        );
+    }
+
+    #[test]
+    fn deep_errors_name_every_level() {
+        let records = chain(3);
+        let params = [arg("r", IType::Record(2))];
+        let args = json!([{"next": {"next": {"v": "x"}}}]);
+        assert_eq!(
+            json_to_args(&args, &params, &records)
+                .unwrap_err()
+                .to_string(),
+            "argument 1 `r` (R2), field `next` (R1), field `next` (R0), field `v` (i32): \
+             invalid type: string \"x\", expected i32"
+        );
+        // A record's own error is placed by the levels around it.
+        let args = json!([{"next": {"next": {}}}]);
+        assert_eq!(
+            json_to_args(&args, &params, &records)
+                .unwrap_err()
+                .to_string(),
+            "argument 1 `r` (R2), field `next` (R1), field `next` (R0): missing field `v` (i32) of record R0"
+        );
+        let args = json!([{"next": {"next": {"v": 1, "w": 2}}}]);
+        assert_eq!(
+            json_to_args(&args, &params, &records)
+                .unwrap_err()
+                .to_string(),
+            "argument 1 `r` (R2), field `next` (R1), field `next` (R0): function requires 1 arguments, 2 provided"
+        );
+        let nested = IType::Array(Box::new(IType::Array(Box::new(IType::U8))));
+        assert_eq!(
+            json_to_args(&json!([[[1], [2, "3"]]]), &[arg("a", nested)], &NoRecords)
+                .unwrap_err()
+                .to_string(),
+            "argument 1 `a` ([][]u8), index 1 ([]u8), index 1 (u8): invalid type: string \"3\", expected u8"
+        );
+    }
+
+    #[test]
+    fn values_deeper_than_text_are_quoted_by_shape() {
+        // Built in code, deeper than any text `parse` accepts: quoting it must not recurse.
+        let mut deep = json!(1);
+        for _ in 0..MAX_TEXT_DEPTH + 2 {
+            deep = json!({ "a": deep });
+        }
+        let error = json_to_args(
+            &deep,
+            &[arg("a", IType::Array(Box::new(IType::S32)))],
+            &NoRecords,
+        );
+        assert_eq!(
+            error.unwrap_err().to_string(),
+            format!(
+                "argument 1 `a` ([]i32): expected array of S32 types, got Object(<nested deeper than {MAX_TEXT_DEPTH} levels>)"
+            )
+        );
+        // Shallow values are quoted whole, as Marine does.
+        assert_eq!(
+            debug(&json!({"a": [1]})),
+            format!("{:?}", json!({"a": [1]}))
+        );
+        assert!(!nesting_exceeds(&json!([[1]]), 2));
+        assert!(nesting_exceeds(&json!([[[1]]]), 2));
+        assert!(!nesting_exceeds(&json!(1), 0));
     }
 
     #[test]

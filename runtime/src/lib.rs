@@ -178,6 +178,7 @@ mod host_imports;
 mod instance;
 pub mod interface;
 pub mod json;
+mod module_cache;
 pub mod nearest;
 mod service;
 mod settings;
@@ -192,6 +193,7 @@ pub use engines::Wasmi;
 pub use engines::Wasmtime;
 pub use error::{Error, ErrorKind, Result};
 pub use host_imports::{HostClosure, HostFunction};
+pub use module_cache::DEFAULT_MODULE_CACHE;
 #[cfg(feature = "std")]
 pub use service::ModuleWasi;
 pub use service::{LoadEvent, MemoryStats, ModuleSettings, ModuleSource, Service, ServiceOptions};

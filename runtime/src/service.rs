@@ -7,6 +7,7 @@ use crate::instance::{
     CallLimits, ImportTarget, Instance, Linked, ModuleHost, Slot, backend_to_host, to_ivalue,
     to_wvalue,
 };
+use crate::module_cache::ModuleCache;
 use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -49,6 +50,10 @@ pub struct ServiceOptions {
     /// process's working directory, as in Marine (D61).
     #[cfg(feature = "std")]
     pub working_dir: Option<std::path::PathBuf>,
+    /// How many compiled modules the service keeps after they are unloaded, by their bytes:
+    /// loading one again skips compiling it (on wasmi it also keeps the engine's code map,
+    /// which never shrinks, from growing). 0 keeps none.
+    pub module_cache: usize,
 }
 
 impl Default for ServiceOptions {
@@ -61,6 +66,7 @@ impl Default for ServiceOptions {
             engine: EngineConfig::default(),
             #[cfg(feature = "std")]
             working_dir: None,
+            module_cache: crate::module_cache::DEFAULT_MODULE_CACHE,
         }
     }
 }
@@ -107,6 +113,7 @@ pub struct Service<B: Backend> {
     modules: BTreeMap<String, Arc<Instance<B>>>,
     call_parameters: Arc<spin::Mutex<CallParameters>>,
     host_functions: Vec<(String, String, HostFunction)>,
+    module_cache: ModuleCache<B>,
     options: ServiceOptions,
     #[cfg(feature = "std")]
     wasi: BTreeMap<String, ModuleWasi>,
@@ -238,6 +245,7 @@ impl<B: Backend> Service<B> {
             modules: BTreeMap::new(),
             call_parameters: Arc::new(spin::Mutex::new(CallParameters::default())),
             host_functions: Vec::new(),
+            module_cache: ModuleCache::new(options.module_cache),
             options,
             #[cfg(feature = "std")]
             wasi: BTreeMap::new(),
@@ -388,8 +396,8 @@ impl<B: Backend> Service<B> {
         }
         let (wasm, section) = read_module(name, bytes)?;
         let module = self
-            .engine
-            .compile(&wasm)
+            .module_cache
+            .compile(&self.engine, &wasm)
             .map_err(|e| Error::backend_load(name, e))?;
         let info = module.info();
         if !matches!(
@@ -664,6 +672,17 @@ impl<B: Backend> Service<B> {
             .remove(name)
             .map(drop)
             .ok_or_else(|| Error::no_such_module(name, self.module_names()))
+    }
+
+    /// How many compiled modules the service keeps for loading them again
+    /// ([`ServiceOptions::module_cache`]).
+    pub fn cached_modules(&self) -> usize {
+        self.module_cache.len()
+    }
+
+    /// Drops the compiled modules kept for loading them again; loaded modules stay loaded.
+    pub fn clear_module_cache(&mut self) {
+        self.module_cache.clear();
     }
 
     /// The names of the loaded modules, sorted.

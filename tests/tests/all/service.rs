@@ -407,6 +407,63 @@ fn unload_reload<B: Backend>() {
     );
 }
 
+/// A module loaded again is instantiated from the compiled one the service kept (same
+/// bytes, any name); the cache holds at most `module_cache` modules, and none when it is 0.
+fn module_cache<B: Backend>() {
+    let edge = edge_module();
+    let deep = deep_record_module(3);
+    let mut service = new_service::<B>(ServiceOptions {
+        module_cache: 1,
+        ..Default::default()
+    });
+    let echo = |service: &mut Service<B>, name: &str| {
+        service
+            .call(name, "echo_u32", &[IValue::U32(5)])
+            .expect("echo")
+    };
+    for round in 0..3 {
+        service
+            .load_module("edge", &edge, &ModuleSettings::default())
+            .expect("load");
+        assert_eq!(echo(&mut service, "edge"), vec![IValue::U32(5)], "{round}");
+        service.unload_module("edge").expect("unload");
+        assert_eq!(service.cached_modules(), 1);
+    }
+    // Two instances of one compiled module, each with its own store.
+    for name in ["a", "b"] {
+        service
+            .load_module(name, &edge, &ModuleSettings::default())
+            .expect("load");
+    }
+    assert_eq!(echo(&mut service, "a"), echo(&mut service, "b"));
+    assert_eq!(service.cached_modules(), 1);
+    // Other bytes take the only place.
+    service
+        .load_module("deep", &deep, &ModuleSettings::default())
+        .expect("load deep");
+    assert_eq!(service.cached_modules(), 1);
+    service.clear_module_cache();
+    assert_eq!(service.cached_modules(), 0);
+    assert_eq!(echo(&mut service, "a"), vec![IValue::U32(5)]);
+    let mut uncached = new_service::<B>(ServiceOptions {
+        module_cache: 0,
+        ..Default::default()
+    });
+    uncached
+        .load_module("edge", &edge, &ModuleSettings::default())
+        .expect("load");
+    assert_eq!(uncached.cached_modules(), 0);
+    assert_eq!(echo(&mut uncached, "edge"), vec![IValue::U32(5)]);
+    assert_eq!(
+        new_service::<B>(ServiceOptions::default()).cached_modules(),
+        0
+    );
+    assert_eq!(
+        ServiceOptions::default().module_cache,
+        strait::DEFAULT_MODULE_CACHE
+    );
+}
+
 /// A trap is an error; the same instance serves the next call.
 fn trap_then_call<B: Backend>() {
     let mut service = new_service::<B>(ServiceOptions::default());
@@ -614,8 +671,163 @@ fn load_order_messages<B: Backend>() {
     );
 }
 
+/// A module with inline IT whose `echo` takes and returns a record nested `levels` deep:
+/// `R0 { v: s32 }`, `Rk { next: Rk-1 }`. Its bump allocator starts over at `release_objects`.
+fn deep_record_module(levels: usize) -> Vec<u8> {
+    let mut wat = String::from(
+        r#"(module
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 1024))
+  (global $result_ptr (mut i32) (i32.const 0))
+  (global $result_size (mut i32) (i32.const 0))
+  (func (export "allocate") (param $size i32) (param $tag i32) (result i32)
+    (local $ptr i32)
+    (local.set $ptr (global.get $heap))
+    (if (i64.gt_u
+          (i64.add (i64.extend_i32_u (local.get $ptr)) (i64.extend_i32_u (local.get $size)))
+          (i64.const 65536))
+      (then unreachable))
+    (global.set $heap (i32.add (local.get $ptr) (local.get $size)))
+    (local.get $ptr))
+  (func (export "release_objects") (global.set $heap (i32.const 1024)))
+  (func (export "get_result_size") (result i32) (global.get $result_size))
+  (func (export "get_result_ptr") (result i32) (global.get $result_ptr))
+  (func (export "set_result_size") (param i32) (global.set $result_size (local.get 0)))
+  (func (export "set_result_ptr") (param i32) (global.set $result_ptr (local.get 0)))
+  ;; echo(record): the record it was given is its result.
+  (func (export "echo") (param $record i32) (global.set $result_ptr (local.get $record)))
+  (@custom "__fluence_sdk_version" "0.14.0")
+)
+(@interface it_version "0.28.0")
+(@interface type (func (param $size: i32) (result i32)))   ;; 0
+(@interface type (func))   ;; 1
+(@interface type (func (result i32)))   ;; 2
+(@interface type (func (result i32)))   ;; 3
+(@interface type (func (param $result_size: i32)))   ;; 4
+(@interface type (func (param $result_ptr: i32)))   ;; 5
+(@interface type (record $R0 ( field $v: s32 )))   ;; 6
+"#,
+    );
+    for k in 1..levels {
+        wat.push_str(&format!(
+            "(@interface type (record $R{k} ( field $next: record {} )))\n",
+            5 + k
+        ));
+    }
+    let outer = 5 + levels;
+    let (adapter, core) = (outer + 1, outer + 2);
+    for _ in 0..2 {
+        wat.push_str(&format!(
+            "(@interface type (func (param $r: record {outer}) (result record {outer})))\n"
+        ));
+    }
+    wat.push_str(&format!(
+        r#"(@interface func (type {adapter})
+  arg.get 0
+  record.lower_memory {outer}
+  call-core 6
+  call-core 3
+  record.lift_memory {outer}
+  call-core 1)
+(@interface export "allocate" (func 0))
+(@interface export "release_objects" (func 1))
+(@interface export "get_result_size" (func 2))
+(@interface export "get_result_ptr" (func 3))
+(@interface export "set_result_size" (func 4))
+(@interface export "set_result_ptr" (func 5))
+(@interface export "echo" (func {core}))
+(@interface implement (func {core}) (func {adapter}))
+"#
+    ));
+    wat.into_bytes()
+}
+
+/// The JSON text and the value of a record `levels` deep (`deep_record_module`) holding `v`.
+fn deep_record(levels: usize, v: i32) -> (String, IValue) {
+    let text = format!(
+        "{}{{\"v\":{v}}}{}",
+        "{\"next\":".repeat(levels - 1),
+        "}".repeat(levels - 1)
+    );
+    let mut value = IValue::Record(vec![IValue::S32(v)]);
+    for _ in 1..levels {
+        value = IValue::Record(vec![value]);
+    }
+    (text, value)
+}
+
+/// Records nested 500 levels, and as deep as lifting goes (1024, D21), cross the adapters and
+/// JSON both ways: from JSON text (deeper than serde_json's own parser takes), through
+/// `call_json`, back to the same text. This runs on a test thread's 2 MiB stack.
+fn deep_records<B: Backend>() {
+    for levels in [500, 1024] {
+        let mut service = new_service::<B>(ServiceOptions::default());
+        service
+            .load_module(
+                "deep",
+                &deep_record_module(levels),
+                &ModuleSettings::default(),
+            )
+            .expect("load");
+        let (text, value) = deep_record(levels, -7);
+        let args = strait::json::parse(&format!("[{text}]")).expect("parse");
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_err());
+        for round in 0..3 {
+            let result = service
+                .call_json("deep", "echo", &args, CallParameters::default())
+                .expect("echo json");
+            assert_eq!(result.to_string(), text, "{levels} levels, round {round}");
+        }
+        let echoed = service
+            .call("deep", "echo", std::slice::from_ref(&value))
+            .expect("echo");
+        assert_eq!(echoed, vec![value]);
+        // Too deep for the record: the innermost `v` lacks a level.
+        let (shallow, _) = deep_record(levels - 1, 1);
+        let args = strait::json::parse(&format!("[{shallow}]")).expect("parse");
+        let error = service
+            .call_json("deep", "echo", &args, CallParameters::default())
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::JsonArguments);
+        assert!(
+            error
+                .to_string()
+                .ends_with("missing field `next` (R0) of record R1"),
+            "{error}"
+        );
+    }
+    // Past the IT limit: the module is refused at load, JSON text is refused when parsed.
+    let mut service = new_service::<B>(ServiceOptions::default());
+    let error = service
+        .load_module(
+            "deep",
+            &deep_record_module(1025),
+            &ModuleSettings::default(),
+        )
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("records and arrays nest deeper than 1024 levels"),
+        "{error}"
+    );
+    let (text, _) = deep_record(strait::json::MAX_TEXT_DEPTH, 1);
+    let error = strait::json::parse(&format!("[{text}]")).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "JSON text nests deeper than {} levels (byte {})",
+            strait::json::MAX_TEXT_DEPTH,
+            // `[` and a `{"next":` of 8 bytes per level before the first bracket too many
+            1 + 8 * (strait::json::MAX_TEXT_DEPTH - 1)
+        )
+    );
+}
+
 strait_conformance::on_every_engine!(
     load_order_messages,
+    deep_records,
+    module_cache,
     deadline,
     host_function,
     example_greeting,
