@@ -69,16 +69,7 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-/// Exit status 1, one `error: …` line on stderr containing `message`, no panic.
-fn assert_fails(output: &Output, message: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
-    assert!(
-        stderr.contains(message),
-        "expected {message:?} in: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-}
+use super::assert_clean_failure as assert_fails;
 
 fn script(name: &str, text: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("strait-cli-air");

@@ -60,15 +60,10 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-/// Asserts a clean failure: status 1, `error: …` on stderr containing `message`, no panic.
+/// Asserts a clean failure (see [`super::assert_clean_failure`]) that printed nothing on
+/// stdout.
 fn assert_fails(output: &Output, message: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
-    assert!(
-        stderr.contains(message),
-        "expected {message:?} in: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    super::assert_clean_failure(output, message);
     assert!(output.stdout.is_empty());
 }
 

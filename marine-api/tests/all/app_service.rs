@@ -10,18 +10,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared");
-
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod wasmtime {
-            $( #[test] fn $name() { pollster::block_on(super::$name::<super::WasmtimeWasmBackend>()) } )*
-        }
-        mod wasmi {
-            $( #[test] fn $name() { pollster::block_on(super::$name::<super::WasmiWasmBackend>()) } )*
-        }
-    };
-}
+use super::SHARED;
 
 on_both_engines!(
     facade_calls,

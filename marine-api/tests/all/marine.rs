@@ -16,22 +16,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared");
+use super::SHARED;
 
 fn shared(path: &str) -> PathBuf {
     Path::new(SHARED).join(path)
-}
-
-/// Each scenario `async fn name<WB: WasmBackend>()` as one `#[test]` per engine.
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod wasmtime {
-            $( #[test] fn $name() { pollster::block_on(super::$name::<super::WasmtimeWasmBackend>()) } )*
-        }
-        mod wasmi {
-            $( #[test] fn $name() { pollster::block_on(super::$name::<super::WasmiWasmBackend>()) } )*
-        }
-    };
 }
 
 on_both_engines!(

@@ -1,14 +1,10 @@
 //! Service scenarios beyond the golden lines: examples, linking rules, lookups, JSON errors,
 //! traps across modules, limits and unloading. Each is written once and runs on both engines.
 
+use super::repo;
 use serde_json::json;
-use std::path::{Path, PathBuf};
 use strait::{Backend, CallParameters, ErrorKind, IValue, ModuleSettings, Service, ServiceOptions};
 use strait_conformance::golden::shared_dir;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn artifact(path: &str) -> Option<Vec<u8>> {
     let shared = shared_dir()?;
@@ -48,17 +44,8 @@ fn example_greeting<B: Backend>() {
 fn example_url_downloader<B: Backend>() {
     let dir =
         std::env::temp_dir().join(format!("strait-example-{}-{}", B::NAME, std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("sites")).expect("sites");
+    super::url_downloader_copy(&dir);
     let source = repo().join("examples/url-downloader");
-    for file in [
-        "Config.toml",
-        "facade.wat",
-        "curl_adapter.wat",
-        "local_storage.wat",
-    ] {
-        std::fs::copy(source.join(file), dir.join(file)).expect("copy");
-    }
     let options = ServiceOptions {
         working_dir: Some(dir.clone()),
         ..ServiceOptions::default()

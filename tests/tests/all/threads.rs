@@ -2,18 +2,15 @@
 //! call the url-downloader example and Marine's records modules at once, and give what one
 //! thread alone gives. Written once, run on every engine.
 
+use super::repo;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
 use strait::{Backend, CallParameters, ModuleSettings, Service, ServiceOptions};
 use strait_conformance::golden::shared_dir;
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 20;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// A private copy of the url-downloader example, so each service writes into its own
 /// `sites/`.
@@ -22,17 +19,7 @@ fn url_downloader_dir(engine: &str, worker: usize) -> PathBuf {
         "strait-threads-{engine}-{}-{worker}",
         std::process::id()
     ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("sites")).expect("sites");
-    let source = repo().join("examples/url-downloader");
-    for file in [
-        "Config.toml",
-        "facade.wat",
-        "curl_adapter.wat",
-        "local_storage.wat",
-    ] {
-        std::fs::copy(source.join(file), dir.join(file)).expect("copy");
-    }
+    super::url_downloader_copy(&dir);
     dir
 }
 
