@@ -7,6 +7,7 @@
     clippy::print_stderr
 )]
 
+pub mod deep;
 pub mod fuzz;
 pub mod golden;
 

@@ -370,3 +370,50 @@ fn corrupted_modules_are_rejected_cleanly() {
         assert_fails(&strait(&[&"info", &path]), "not a valid WebAssembly module");
     }
 }
+
+/// A record argument nested 500 levels (deeper than serde_json's own parser goes) crosses
+/// `strait call` both ways on every engine, from the command line and from `--args-file`;
+/// JSON text past the depth limit is refused with the byte offset, not a stack overflow.
+#[test]
+fn call_with_a_deep_record() {
+    use strait_conformance::deep::{deep_record, deep_record_module};
+    let dir = scratch("deep");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("deep.wat"), deep_record_module(500)).unwrap();
+    let config = dir.join("Config.toml");
+    std::fs::write(
+        &config,
+        "modules_dir = \".\"\ntotal_memory_limit = \"10 MiB\"\n[[module]]\nname = \"deep\"\nfile_name = \"deep.wat\"\n",
+    )
+    .unwrap();
+    let (text, _) = deep_record(500, 42);
+    let args = format!("[{text}]");
+    let args_file = dir.join("args.json");
+    std::fs::write(&args_file, &args).unwrap();
+    let (too_deep, _) = deep_record(strait::json::MAX_TEXT_DEPTH, 1);
+    for engine in strait::BACKENDS {
+        let common: [&dyn AsRef<std::ffi::OsStr>; 7] = [
+            &"--no-cache",
+            &"call",
+            &"--backend",
+            engine,
+            &config,
+            &"deep",
+            &"echo",
+        ];
+        // The result is pretty-printed; the record holds no strings, so all whitespace goes.
+        let compact = |output: &Output| stdout(output).split_whitespace().collect::<String>();
+        let inline = strait(&[&common[..], &[&args]].concat());
+        assert_eq!(compact(&inline), text, "{engine}");
+        let from_file = strait(&[&common[..], &[&"--args-file", &args_file]].concat());
+        assert_eq!(compact(&from_file), text, "{engine}");
+        let refused = strait(&[&common[..], &[&format!("[{too_deep}]")]].concat());
+        assert_fails(
+            &refused,
+            &format!(
+                "arguments are not valid JSON: JSON text nests deeper than {} levels",
+                strait::json::MAX_TEXT_DEPTH
+            ),
+        );
+    }
+}
