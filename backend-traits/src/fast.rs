@@ -9,11 +9,15 @@
 //! The arity list is [`for_each_arity!`](crate::for_each_arity); [`fast_paths!`](crate::fast_paths)
 //! expands it into an engine's typed primitives, so no engine writes an arity by hand.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::marker::PhantomData;
 
 use crate::backend::Backend;
 use crate::context::Caller;
-use crate::error::BackendError;
+use crate::error::{BackendError, HostError};
+use crate::host::HostFn;
+use crate::typed::WasmTypeList;
 use crate::value::{FuncSig, WType, WValue};
 
 /// The most parameters a fast path takes.
@@ -21,17 +25,37 @@ pub const MAX_ARITY: usize = 8;
 
 /// The result of a fast-path shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum ResultKind {
     /// No result.
-    None,
+    None = 0,
     /// One `i32`.
-    I32,
+    I32 = 1,
     /// One `i64`.
-    I64,
+    I64 = 2,
     /// One `f32`.
-    F32,
+    F32 = 3,
     /// One `f64`.
-    F64,
+    F64 = 4,
+}
+
+impl ResultKind {
+    /// Its number, as [`Backend::define_fast`] takes it in a const parameter.
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The kind of a result list, if it has one.
+    pub const fn of(results: &[WType]) -> Option<Self> {
+        Some(match results {
+            [] => Self::None,
+            [WType::I32] => Self::I32,
+            [WType::I64] => Self::I64,
+            [WType::F32] => Self::F32,
+            [WType::F64] => Self::F64,
+            _ => return None,
+        })
+    }
 }
 
 /// A signature the engines call through their typed functions: `arity` `i32` parameters
@@ -70,13 +94,8 @@ impl FastShape {
             }
             i += 1;
         }
-        let result = match results {
-            [] => ResultKind::None,
-            [WType::I32] => ResultKind::I32,
-            [WType::I64] => ResultKind::I64,
-            [WType::F32] => ResultKind::F32,
-            [WType::F64] => ResultKind::F64,
-            _ => return None,
+        let Some(result) = ResultKind::of(results) else {
+            return None;
         };
         Some(Self {
             arity: params.len(),
@@ -110,6 +129,8 @@ pub trait FastResult: Copy + Send + Sync + 'static {
     fn from_results(results: &[WValue]) -> Option<Self>;
     /// The zeroed results buffer a host function starts from, and its length.
     fn zeroed() -> ([WValue; 1], usize);
+    /// From a typed host function's result list, if it is this type.
+    fn from_list<L: WasmTypeList>(list: L) -> Option<Self>;
 }
 
 impl FastResult for () {
@@ -123,6 +144,10 @@ impl FastResult for () {
     #[inline]
     fn zeroed() -> ([WValue; 1], usize) {
         ([WValue::I32(0)], 0)
+    }
+    #[inline(always)]
+    fn from_list<L: WasmTypeList>(_: L) -> Option<Self> {
+        L::TYPES.is_empty().then_some(())
     }
 }
 
@@ -146,6 +171,13 @@ macro_rules! scalar_results {
             #[inline]
             fn zeroed() -> ([WValue; 1], usize) {
                 ([WValue::$v(Default::default())], 1)
+            }
+            #[inline(always)]
+            fn from_list<L: WasmTypeList>(list: L) -> Option<Self> {
+                match list.single() {
+                    Some(WValue::$v(x)) => Some(x),
+                    _ => None,
+                }
             }
         }
     )*};
@@ -178,41 +210,184 @@ pub enum FastFunc<N, I, J, F, D> {
     F64(D),
 }
 
-/// Runs a typed host function's body from an engine's typed trampoline: the arguments as
-/// values, the results buffer zeroed, and the result's type checked against `shape`.
-#[inline(always)]
-pub fn host_call<B: Backend, R: FastResult, F: FastHost<B>>(
-    func: &F,
+/// The body of a host function an engine defines with [`Backend::define_fast`], as its
+/// own typed host function of a fast-path shape: called from the engine's trampoline with
+/// the call's `i32` arguments, it gives the engine's result type `R` (`()`, `i32`, `i64`,
+/// `f32` or `f64`).
+///
+/// Two bodies exist: a typed closure ([`HostFunc::wrap`](crate::HostFunc::wrap)), called
+/// with its own parameter and result types and no value conversion in between, and an
+/// untyped closure over values ([`HostFunc::new`](crate::HostFunc::new)).
+pub trait FastHost<B: Backend>: Clone + Send + Sync + 'static {
+    /// Runs the body on the `i32` arguments of one call.
+    fn call<R: FastResult>(
+        &self,
+        caller: &mut Caller<'_, B>,
+        args: &[i32],
+    ) -> Result<R, BackendError>;
+}
+
+/// A typed closure `P -> L` as a [`FastHost`].
+pub(crate) struct TypedHost<F, P, L> {
+    func: Arc<F>,
+    _types: PhantomData<fn(P) -> L>,
+}
+
+impl<F, P, L> TypedHost<F, P, L> {
+    pub(crate) fn new(func: Arc<F>) -> Self {
+        Self {
+            func,
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<F, P, L> Clone for TypedHost<F, P, L> {
+    fn clone(&self) -> Self {
+        Self::new(self.func.clone())
+    }
+}
+
+impl<B, F, P, L> FastHost<B> for TypedHost<F, P, L>
+where
+    B: Backend,
+    P: WasmTypeList,
+    L: WasmTypeList,
+    F: for<'c> Fn(&mut Caller<'c, B>, P) -> Result<L, HostError> + Send + Sync + 'static,
+{
+    // Inlined into the engine's trampoline, where `P`, `L` and `R` are known: the argument
+    // and result conversions fold away and the closure is called as the engine's own.
+    #[inline(always)]
+    fn call<R: FastResult>(
+        &self,
+        caller: &mut Caller<'_, B>,
+        args: &[i32],
+    ) -> Result<R, BackendError> {
+        let sig = || FuncSig::new(P::TYPES, L::TYPES);
+        let params = P::from_i32s(args).ok_or_else(|| shape_mismatch(&sig()))?;
+        let result = (self.func)(caller, params).map_err(BackendError::Host)?;
+        R::from_list(result).ok_or_else(|| shape_mismatch(&sig()))
+    }
+}
+
+/// An untyped closure over values as a [`FastHost`]: the arguments as values, the results
+/// buffer zeroed, and the result's type checked against the signature.
+#[derive(Clone)]
+pub(crate) struct UntypedHost<B: Backend> {
+    func: Arc<HostFn<B>>,
     shape: FastShape,
-    caller: B::Caller<'_>,
-    args: &[WValue],
-) -> Result<R, BackendError> {
-    let (mut buf, len) = R::zeroed();
-    let results = buf.get_mut(..len).unwrap_or_default();
-    let mut caller = Caller::new(caller);
-    func(&mut caller, args, results)?;
-    R::from_results(results).ok_or_else(|| result_mismatch(&shape.sig(), results))
 }
 
-/// The body of a typed host function an engine defines with
-/// [`Backend::define_fast`]: gets the caller, the `i32` arguments as values and a zeroed
-/// results buffer of the shape's result.
-pub trait FastHost<B: Backend>:
-    for<'c> Fn(&mut Caller<'c, B>, &[WValue], &mut [WValue]) -> Result<(), BackendError>
-    + Clone
-    + Send
-    + Sync
-    + 'static
-{
+impl<B: Backend> UntypedHost<B> {
+    pub(crate) fn new(func: Arc<HostFn<B>>, shape: FastShape) -> Self {
+        Self { func, shape }
+    }
 }
 
-impl<B: Backend, F> FastHost<B> for F where
-    F: for<'c> Fn(&mut Caller<'c, B>, &[WValue], &mut [WValue]) -> Result<(), BackendError>
-        + Clone
-        + Send
-        + Sync
-        + 'static
-{
+impl<B: Backend> FastHost<B> for UntypedHost<B> {
+    #[inline(always)]
+    fn call<R: FastResult>(
+        &self,
+        caller: &mut Caller<'_, B>,
+        args: &[i32],
+    ) -> Result<R, BackendError> {
+        let mut values = [WValue::I32(0); MAX_ARITY];
+        for (slot, arg) in values.iter_mut().zip(args) {
+            *slot = WValue::I32(*arg);
+        }
+        let values = values.get(..args.len()).unwrap_or_default();
+        let (mut buf, len) = R::zeroed();
+        let results = buf.get_mut(..len).unwrap_or_default();
+        (self.func)(caller, values, results).map_err(BackendError::Host)?;
+        R::from_results(results).ok_or_else(|| result_mismatch(&self.shape.sig(), results))
+    }
+}
+
+/// [`define_shape`] and [`define_typed`], over the arities of
+/// [`for_each_arity!`](crate::for_each_arity).
+macro_rules! define_dispatch {
+    ([] $($n:literal $arity:ident ($($a:ident)*);)*) => {
+        /// Defines `func` as the engine's typed host function of `shape`, known at run time
+        /// (an untyped closure's signature): every shape's trampoline is compiled, one is
+        /// used.
+        pub(crate) fn define_shape<B: Backend, H: FastHost<B>>(
+            linker: &mut B::Linker,
+            namespace: &str,
+            name: &str,
+            shape: FastShape,
+            func: H,
+        ) -> Result<(), BackendError> {
+            use ResultKind as K;
+            match (shape.arity, shape.result) {
+                $(
+                    ($n, K::None) => B::define_fast::<H, $n, 0>(linker, namespace, name, func),
+                    ($n, K::I32) => B::define_fast::<H, $n, 1>(linker, namespace, name, func),
+                    ($n, K::I64) => B::define_fast::<H, $n, 2>(linker, namespace, name, func),
+                    ($n, K::F32) => B::define_fast::<H, $n, 3>(linker, namespace, name, func),
+                    ($n, K::F64) => B::define_fast::<H, $n, 4>(linker, namespace, name, func),
+                )*
+                _ => Err(not_fast(&shape.sig())),
+            }
+        }
+
+        /// Defines `func` as the engine's typed host function of the shape `P -> L`, known
+        /// at compile time (a typed closure's). Both matches are on constants, so only the
+        /// arm of `P -> L` is compiled: rustc leaves out what a constant switch cannot
+        /// reach.
+        pub(crate) fn define_typed<B, H, P, L>(
+            linker: &mut B::Linker,
+            namespace: &str,
+            name: &str,
+            func: H,
+        ) -> Result<(), BackendError>
+        where
+            B: Backend,
+            H: FastHost<B>,
+            P: WasmTypeList,
+            L: WasmTypeList,
+        {
+            match const { P::TYPES.len() } {
+                $(
+                    $n => match const { result_code(L::TYPES) } {
+                        0 => B::define_fast::<H, $n, 0>(linker, namespace, name, func),
+                        1 => B::define_fast::<H, $n, 1>(linker, namespace, name, func),
+                        2 => B::define_fast::<H, $n, 2>(linker, namespace, name, func),
+                        3 => B::define_fast::<H, $n, 3>(linker, namespace, name, func),
+                        4 => B::define_fast::<H, $n, 4>(linker, namespace, name, func),
+                        _ => Err(not_fast(&FuncSig::new(P::TYPES, L::TYPES))),
+                    },
+                )*
+                _ => Err(not_fast(&FuncSig::new(P::TYPES, L::TYPES))),
+            }
+        }
+    };
+}
+crate::for_each_arity!(define_dispatch);
+
+/// [`ResultKind::code`] of a result list, or `u8::MAX` if it has no fast path.
+const fn result_code(results: &[WType]) -> u8 {
+    match ResultKind::of(results) {
+        Some(kind) => kind.code(),
+        None => u8::MAX,
+    }
+}
+
+/// The error of a host function asked to be defined through a shape it does not have.
+#[cold]
+fn not_fast(sig: &FuncSig) -> BackendError {
+    BackendError::Instantiation(alloc::format!(
+        "a host function of type {sig} has no typed fast path (at most {MAX_ARITY} i32 \
+         parameters and one scalar result)"
+    ))
+}
+
+/// The error of a typed host function defined for a shape other than its types' (a bug of
+/// the engine crate, reported rather than trusted).
+#[cold]
+fn shape_mismatch(sig: &FuncSig) -> BackendError {
+    BackendError::TypeMismatch(alloc::format!(
+        "a typed host function of type {sig} was called through another shape"
+    ))
 }
 
 /// The error of a host function that left results of other types than its signature's.
@@ -411,27 +586,26 @@ macro_rules! __fast_paths {
             }
         }
 
-        fn define_fast<H: $crate::fast::FastHost<Self>>(
+        fn define_fast<H: $crate::fast::FastHost<Self>, const ARITY: usize, const RESULT: u8>(
             linker: &mut Self::Linker,
             namespace: &str,
             name: &str,
-            shape: $crate::FastShape,
             func: H,
         ) -> Result<(), $crate::BackendError> {
-            fn wrap<R, H: $crate::fast::FastHost<$backend>>(
+            // Both matches are on constants: only the one trampoline of the shape is
+            // compiled.
+            fn wrap<R, H: $crate::fast::FastHost<$backend>, const ARITY: usize>(
                 linker: &mut $engine::Linker<$crate::StoreData<$backend>>,
                 namespace: &str,
                 name: &str,
-                shape: $crate::FastShape,
                 func: H,
             ) -> Result<(), $crate::BackendError>
             where
                 R: $crate::fast::FastResult,
                 Result<R, $error>: $engine::WasmRet,
             {
-                match shape.arity {
+                match ARITY {
                     $($n => {
-                        let func = func.clone();
                         linker
                             .func_wrap(
                                 namespace,
@@ -439,11 +613,10 @@ macro_rules! __fast_paths {
                                 move |caller: $engine::Caller<'_, $crate::StoreData<$backend>>,
                                       $($a: i32),*|
                                       -> Result<R, $error> {
-                                    $crate::fast::host_call::<$backend, R, H>(
+                                    $crate::fast::FastHost::<$backend>::call::<R>(
                                         &func,
-                                        shape,
-                                        caller,
-                                        &[$($crate::WValue::I32($a)),*],
+                                        &mut $crate::Caller::new(caller),
+                                        &[$($a),*],
                                     )
                                     .map_err($carry)
                                 },
@@ -458,13 +631,15 @@ macro_rules! __fast_paths {
                 }
                 Ok(())
             }
-            use $crate::fast::ResultKind as K;
-            match shape.result {
-                K::None => wrap::<(), H>(linker, namespace, name, shape, func),
-                K::I32 => wrap::<i32, H>(linker, namespace, name, shape, func),
-                K::I64 => wrap::<i64, H>(linker, namespace, name, shape, func),
-                K::F32 => wrap::<f32, H>(linker, namespace, name, shape, func),
-                K::F64 => wrap::<f64, H>(linker, namespace, name, shape, func),
+            match RESULT {
+                0 => wrap::<(), H, ARITY>(linker, namespace, name, func),
+                1 => wrap::<i32, H, ARITY>(linker, namespace, name, func),
+                2 => wrap::<i64, H, ARITY>(linker, namespace, name, func),
+                3 => wrap::<f32, H, ARITY>(linker, namespace, name, func),
+                4 => wrap::<f64, H, ARITY>(linker, namespace, name, func),
+                _ => Err($crate::BackendError::Instantiation(
+                    "a typed host function returns at most one scalar".into(),
+                )),
             }
         }
     };

@@ -7,7 +7,7 @@ use core::fmt;
 use crate::backend::Backend;
 use crate::context::Caller;
 use crate::error::{BackendError, HostError};
-use crate::fast::{FastShape, result_mismatch};
+use crate::fast::{FastShape, TypedHost, define_typed, result_mismatch};
 use crate::module_info::{ExternDesc, ModuleInfo};
 use crate::typed::WasmTypeList;
 use crate::value::{FuncSig, WValue};
@@ -117,19 +117,10 @@ impl<B: Backend> HostFunc<B> {
         F: for<'c> Fn(&mut Caller<'c, B>, P) -> Result<R, HostError> + Send + Sync + 'static,
     {
         let func = Arc::new(func);
-        let typed = FastShape::of_types(P::TYPES, R::TYPES).map(|shape| {
-            let func = func.clone();
+        let typed = FastShape::of_types(P::TYPES, R::TYPES).map(|_| {
+            let host = TypedHost::<F, P, R>::new(func.clone());
             Arc::new(move |linker: &mut B::Linker, namespace: &str, name: &str| {
-                let func = func.clone();
-                B::define_fast(
-                    linker,
-                    namespace,
-                    name,
-                    shape,
-                    move |caller, args, results| {
-                        typed_body(&*func, caller, args, results).map_err(BackendError::Host)
-                    },
-                )
+                define_typed::<B, _, P, R>(linker, namespace, name, host.clone())
             }) as Arc<DefineTyped<B>>
         });
         Self {

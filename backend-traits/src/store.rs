@@ -10,7 +10,7 @@ use crate::budget::BudgetLimiter;
 use crate::config::StoreConfig;
 use crate::context::{AsContextMut, Context};
 use crate::error::BackendError;
-use crate::fast::FastShape;
+use crate::fast::{FastShape, UntypedHost, define_shape};
 use crate::func::{INLINE_VALUES, Memory, Module, same_store};
 use crate::host::{HostFunc, check_host_funcs, check_host_results, check_imports};
 use crate::module_info::ModuleInfo;
@@ -269,14 +269,8 @@ fn define<B: Backend>(linker: &mut B::Linker, host: &HostFunc<B>) -> Result<(), 
         if let Some(typed) = host.typed() {
             return typed(linker, host.namespace(), host.name());
         }
-        let func = host.func().clone();
-        return B::define_fast(
-            linker,
-            host.namespace(),
-            host.name(),
-            shape,
-            move |caller, args, results| func(caller, args, results).map_err(BackendError::Host),
-        );
+        let func = UntypedHost::new(host.func().clone(), shape);
+        return define_shape(linker, host.namespace(), host.name(), shape, func);
     }
     let func = host.func().clone();
     let sig = host.sig().clone();

@@ -40,6 +40,10 @@ pub trait WasmTypeList: sealed::Sealed + Copy + Send + Sync + 'static {
     fn to_i32s(self) -> [i32; MAX_ARITY];
     /// Reads the list from values of its types.
     fn load(values: &[WValue]) -> Option<Self>;
+    /// Reads the list from the `i32` arguments of a fast call, if all its types are `i32`.
+    fn from_i32s(args: &[i32]) -> Option<Self>;
+    /// The list's one value, if it has exactly one.
+    fn single(self) -> Option<WValue>;
 }
 
 macro_rules! scalars {
@@ -79,6 +83,17 @@ macro_rules! scalars {
                     [v] => Self::from_value(v),
                     _ => None,
                 }
+            }
+            #[inline(always)]
+            fn from_i32s(args: &[i32]) -> Option<Self> {
+                match args {
+                    [x] => Self::from_value(&WValue::I32(*x)),
+                    _ => None,
+                }
+            }
+            #[inline(always)]
+            fn single(self) -> Option<WValue> {
+                Some(self.into_value())
             }
         }
     )*};
@@ -125,6 +140,23 @@ macro_rules! tuples {
             fn load(values: &[WValue]) -> Option<Self> {
                 match values {
                     [$($a),*] => Some(($($a::from_value($a)?,)*)),
+                    _ => None,
+                }
+            }
+            #[inline(always)]
+            fn from_i32s(args: &[i32]) -> Option<Self> {
+                match args {
+                    [$($a),*] => Some(($($a::from_value(&WValue::I32(*$a))?,)*)),
+                    _ => None,
+                }
+            }
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn single(self) -> Option<WValue> {
+                let ($($a,)*) = self;
+                let values: [WValue; $n] = [$($a.into_value()),*];
+                match values.as_slice() {
+                    [value] => Some(*value),
                     _ => None,
                 }
             }
