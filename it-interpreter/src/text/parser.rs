@@ -2,7 +2,7 @@
 
 use super::ParseError;
 use super::lexer::{Lexer, Pos, Token, unescape};
-use crate::binary::MAX_TYPE_NESTING;
+use crate::binary::{MAX_ENCODED_STRING_LEN, MAX_TYPE_NESTING};
 use crate::instructions::Instruction;
 use crate::section::{Adapter, Export, Implementation, Import, Section};
 use crate::types::{FunctionArg, FunctionType, IType, RecordField, RecordType, TypeEntry};
@@ -128,7 +128,9 @@ impl<'a> Parser<'a> {
 
     fn string(&mut self, what: &str) -> Result<String, ParseError> {
         match self.token(what)? {
-            (Token::String(raw), pos) => utf8(unescape(raw, pos)?, pos, what),
+            (Token::String(raw), pos) => {
+                encodable(utf8(unescape(raw, pos)?, pos, what)?, pos, what)
+            }
             (token, pos) => Err(Self::unexpected(token, pos, what)),
         }
     }
@@ -136,8 +138,12 @@ impl<'a> Parser<'a> {
     /// A NAME (§4.2): `$id` with one trailing `:` stripped, or a string (strait extension).
     fn name(&mut self, what: &str) -> Result<String, ParseError> {
         match self.token(what)? {
-            (Token::Id(id), _) => Ok(String::from(id.strip_suffix(':').unwrap_or(id))),
-            (Token::String(raw), pos) => utf8(unescape(raw, pos)?, pos, what),
+            (Token::Id(id), pos) => {
+                encodable(String::from(id.strip_suffix(':').unwrap_or(id)), pos, what)
+            }
+            (Token::String(raw), pos) => {
+                encodable(utf8(unescape(raw, pos)?, pos, what)?, pos, what)
+            }
             (token, pos) => Err(Self::unexpected(token, pos, what)),
         }
     }
@@ -359,6 +365,18 @@ fn utf8(bytes: Vec<u8>, pos: Pos, what: &str) -> Result<String, ParseError> {
     String::from_utf8(bytes).map_err(|_| pos.error(format!("{what} is not valid UTF-8")))
 }
 
+/// A string the binary format can hold: its one-byte length caps it at 255 bytes (D2), so
+/// a longer one is refused here rather than when the parsed section is encoded.
+fn encodable(text: String, pos: Pos, what: &str) -> Result<String, ParseError> {
+    if text.len() > MAX_ENCODED_STRING_LEN {
+        return Err(pos.error(format!(
+            "{what} is {} bytes long; the binary format holds at most {MAX_ENCODED_STRING_LEN}",
+            text.len()
+        )));
+    }
+    Ok(text)
+}
+
 /// A WAT integer: optional sign, decimal or `0x` hex digits, `_` between digits. The range is
 /// checked by the caller.
 fn parse_integer(atom: &str) -> Option<i128> {
@@ -458,6 +476,7 @@ crate::for_each_instruction!(define_parse_instruction);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     #[test]
     fn integers() {
@@ -472,5 +491,34 @@ mod tests {
         assert_eq!(parse_integer("abc"), None);
         assert_eq!(parse_integer(""), None);
         assert_eq!(parse_integer(&"9".repeat(60)), None);
+    }
+
+    /// Names and strings the binary format cannot hold (over 255 bytes) are parse errors
+    /// at their position, so every parsed section encodes (a fuzz finding).
+    #[test]
+    fn strings_longer_than_the_binary_format_holds() {
+        let param = |name: &str| {
+            format!(
+                "(@interface it_version \"0.20.0\")\n(@interface type (func (param ${name}: i32)))"
+            )
+        };
+        assert!(crate::text::parse(&param(&"p".repeat(255))).is_ok());
+        let error = crate::text::parse(&param(&"p".repeat(256))).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "line 2, column 31: a parameter name (`$name:`) is 256 bytes long; the binary \
+             format holds at most 255"
+        );
+        let export = format!(
+            "(@interface it_version \"0.20.0\")\n(@interface export \"{}\" (func 0))",
+            "e".repeat(300)
+        );
+        let error = crate::text::parse(&export).unwrap_err();
+        assert!(
+            error.to_string().ends_with(
+                "the export name string is 300 bytes long; the binary format holds at most 255"
+            ),
+            "{error}"
+        );
     }
 }
