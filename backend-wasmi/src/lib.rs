@@ -53,6 +53,7 @@
 //! | Feature | Description |
 //! |:-:|:--|
 //! | `std` | Rust's standard library and WASI preview1 (wasmi_wasi). <br><br> Disabled by default. |
+//! | `portable-dispatch` | wasmi's portable (loop) dispatch of instructions. By default an optimised build uses its tail-call dispatch, which needs LLVM to turn every handler's call into a sibling call; instrumented builds (coverage, sanitizers, cargo-fuzz) do not, and a long-running guest then overflows the native stack. <br><br> Disabled by default. |
 #![no_std]
 #![cfg_attr(
     not(test),
