@@ -5,6 +5,7 @@
 use arbitrary::{Result as Arb, Unstructured};
 use serde_json::Value;
 use strait::json::{ivalue_to_json, json_to_args};
+use strait_it::binary::{EncodeProblem, MAX_ENCODED_LIST_LEN};
 use strait_it::memory::{LiftBudget, lift_flat};
 use strait_it::records::RecordTable;
 use strait_it::{FunctionArg, IType, IValue, RecordField, RecordType, Section, TypeEntry};
@@ -35,9 +36,19 @@ pub fn it_text(data: &[u8]) {
 }
 
 fn round_trip(section: &Section) {
-    let bytes = section
-        .encode()
-        .expect("a decoded or parsed section encodes");
+    let bytes = match section.encode() {
+        Ok(bytes) => bytes,
+        // D1: list counts decode as uleb (lists of 128 or more items included), but the
+        // encoder refuses such lists, which Marine would misread; the text has no such limit.
+        Err(error)
+            if matches!(error.problem, EncodeProblem::ListTooLong { .. })
+                && longest_list(section) > MAX_ENCODED_LIST_LEN =>
+        {
+            text_round_trip(section);
+            return;
+        }
+        Err(error) => panic!("a decoded or parsed section encodes: {error:?}"),
+    };
     let decoded = Section::decode(&bytes).expect("an encoded section decodes");
     assert_eq!(&decoded, section, "binary round trip");
     assert_eq!(
@@ -45,11 +56,26 @@ fn round_trip(section: &Section) {
         bytes,
         "stable encoding"
     );
+    text_round_trip(section);
+}
+
+fn text_round_trip(section: &Section) {
     let text = strait_it::text::print(section);
     let parsed = strait_it::text::parse(&text)
         .unwrap_or_else(|e| panic!("printed text does not parse: {e}\n{text}"));
     assert_eq!(&parsed, section, "text round trip of\n{text}");
     assert_eq!(strait_it::text::print(&parsed), text, "stable text");
+}
+
+/// The most items of any list the binary format writes with a count (D1): parameters,
+/// results, record fields, adapter instructions.
+fn longest_list(section: &Section) -> usize {
+    let types = section.types.iter().map(|entry| match entry {
+        TypeEntry::Function(f) => f.params.len().max(f.results.len()),
+        TypeEntry::Record(r) => r.fields.len(),
+    });
+    let adapters = section.adapters.iter().map(|a| a.instructions.len());
+    types.chain(adapters).max().unwrap_or(0)
 }
 
 /// A random type over `records` record ids (`0..records`), at most `depth` levels deep.
