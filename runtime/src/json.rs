@@ -670,6 +670,13 @@ mod tests {
         let f32_max: Value = serde_json::from_str("3.4028234663852886e+38").unwrap();
         assert!(mutate(with_field("field_9", f32_max)).is_ok());
         assert!(mutate(with_field("field_1", json!(127))).is_ok());
+        // Beyond f32's range: an error, not an infinity no JSON result could give back (a
+        // fuzz finding).
+        let error = mutate(with_field("field_9", json!(-1e39))).unwrap_err();
+        assert!(
+            error.to_string().contains("out of range for f32"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -310,7 +310,7 @@ fn open<'a>(
         IType::U16 => IValue::U16(scalar(value)?),
         IType::U32 => IValue::U32(scalar(value)?),
         IType::U64 => IValue::U64(scalar(value)?),
-        IType::F32 => IValue::F32(scalar(value)?),
+        IType::F32 => IValue::F32(narrow_f32(scalar(value)?)?),
         IType::F64 => IValue::F64(scalar(value)?),
         IType::I32 => IValue::I32(scalar(value)?),
         IType::I64 => IValue::I64(scalar(value)?),
@@ -384,6 +384,24 @@ fn scalar<'v, T: Deserialize<'v>>(value: &'v Value) -> Result<T, JsonArgError> {
     T::deserialize(value).map_err(|error| JsonArgError::Deserialize {
         message: error.to_string(),
     })
+}
+
+/// A JSON number as an `f32`: rounded to the nearest, as serde does, but a finite number
+/// beyond `f32`'s range is refused instead of becoming an infinity (which no JSON result
+/// could give back), as integers out of their type's range are.
+fn narrow_f32(value: f64) -> Result<f32, JsonArgError> {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "rounding to f32 is the conversion"
+    )]
+    let narrow = value as f32;
+    if narrow.is_finite() || !value.is_finite() {
+        Ok(narrow)
+    } else {
+        Err(JsonArgError::Deserialize {
+            message: format!("invalid value: floating point `{value}`, out of range for f32"),
+        })
+    }
 }
 
 /// The parameter list as Marine prints it: the `Debug` form of `(name, IType)` pairs.
