@@ -169,6 +169,7 @@
 
 extern crate alloc;
 
+mod bare_wasi;
 pub mod call_parameters;
 #[cfg(feature = "std")]
 pub mod config;
