@@ -96,3 +96,9 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
         core::hint::spin_loop();
     }
 }
+
+/// The unwinding personality routine that the prebuilt `core` and `alloc` (compiled for
+/// `panic = "unwind"`) name in their unwind tables. With `panic = "abort"` nothing unwinds,
+/// so it is never called; it only has to exist for the C linker.
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_eh_personality() {}

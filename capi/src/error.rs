@@ -128,10 +128,14 @@ fn kind_of(error: &strait::Error) -> strait_error_kind {
                 _ => {}
             }
         }
-        if let Some(inner) = cause.downcast_ref::<strait::Error>()
-            && inner.oom_rejects() > 0
-        {
-            return C::MemoryLimit;
+        if let Some(inner) = cause.downcast_ref::<strait::Error>() {
+            if inner.oom_rejects() > 0 {
+                return C::MemoryLimit;
+            }
+            // A host function that failed: the embedder's callback, a mounted binary.
+            if inner.kind() == K::HostImport {
+                return C::HostFunction;
+            }
         }
         source = cause.source();
     }
