@@ -43,6 +43,16 @@ static int failures, checks;
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
+/* snprintf into an array, stopping the tests if it does not fit. */
+#define FORMAT(buf, ...)                                                                     \
+    do {                                                                                     \
+        int n_ = snprintf(buf, sizeof buf, __VA_ARGS__);                                     \
+        if (n_ < 0 || (size_t)n_ >= sizeof buf) {                                            \
+            fprintf(stderr, "%s:%d: text too long\n", __FILE__, __LINE__);                   \
+            exit(2);                                                                         \
+        }                                                                                    \
+    } while (0)
+
 static unsigned char *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -65,7 +75,7 @@ static unsigned char *read_file(const char *path, size_t *len) {
 
 static unsigned char *read_shared(const char *relative, size_t *len) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", shared, relative);
+    FORMAT(path, "%s/%s", shared, relative);
     return read_file(path, len);
 }
 
@@ -153,7 +163,7 @@ typedef struct module_spec {
  * other call goes through the caller-buffer variant with a buffer too small at first. */
 static void run_golden(strait_service *service, const char *scenario, const char *data_dir) {
     char path[4096];
-    snprintf(path, sizeof path, "golden/%s.jsonl", scenario);
+    FORMAT(path, "golden/%s.jsonl", scenario);
     size_t len;
     char *text = (char *)read_shared(path, &len);
     int line_no = 0, calls = 0;
@@ -221,7 +231,7 @@ static strait_service *golden_from_bytes(uint32_t engine, const char *scenario, 
     strait_service *service = new_service(engine, 10u << 20, 0);
     for (size_t i = 0; i < count; i++) OK(load(service, modules[i].name, modules[i].file, modules[i].logger));
     char data[4096];
-    snprintf(data, sizeof data, "%s/golden/data", shared);
+    FORMAT(data, "%s/golden/data", shared);
     run_golden(service, scenario, data);
     return service;
 }
@@ -256,19 +266,19 @@ static void golden_scenarios(uint32_t engine) {
  * working directory at the config as the golden README says. */
 static void url_downloader(uint32_t engine) {
     char root[4096], command[12288], config[4096], data[4096], cwd[4096];
-    snprintf(root, sizeof root, "%s/url-downloader-%s", work, engine_name(engine));
-    snprintf(command, sizeof command,
+    FORMAT(root, "%s/url-downloader-%s", work, engine_name(engine));
+    FORMAT(command,
              "rm -rf '%s' && mkdir -p '%s/golden' && cp -r '%s/artifacts' '%s/' && cp -r '%s/golden/data' '%s/golden/configs' '%s/golden/' && chmod -R u+w '%s'",
              root, root, shared, root, shared, shared, root, root);
     if (system(command) != 0) {
         fprintf(stderr, "cannot make the working copy %s\n", root);
         exit(2);
     }
-    snprintf(config, sizeof config, "%s/golden/configs/url-downloader.toml", root);
-    snprintf(data, sizeof data, "%s/golden/data", root);
+    FORMAT(config, "%s/golden/configs/url-downloader.toml", root);
+    FORMAT(data, "%s/golden/data", root);
     if (!getcwd(cwd, sizeof cwd)) exit(2);
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/golden/configs", root);
+    FORMAT(dir, "%s/golden/configs", root);
     if (chdir(dir) != 0) exit(2);
     strait_options options = strait_options_default();
     options.engine = engine;
@@ -283,7 +293,7 @@ static void url_downloader(uint32_t engine) {
     service = new_service(engine, 10u << 20, 0);
     strait_module_settings *settings = strait_module_settings_new();
     char sites[4096];
-    snprintf(sites, sizeof sites, "%s/sites", data);
+    FORMAT(sites, "%s/sites", data);
     OK(strait_module_settings_add_mapped_dir(settings, "sites", sites));
     OK(strait_module_settings_add_env(settings, "GREETING", "hello"));
     size_t len;
@@ -299,11 +309,11 @@ static void url_downloader(uint32_t engine) {
     strait_module_settings_free(settings);
     OK(load(service, "facade", "artifacts/url-downloader/facade.wasm", 1));
     char args[8192];
-    snprintf(args, sizeof args, "[\"file://%s/www/hello.txt\", \"api.txt\"]", data);
+    FORMAT(args, "[\"file://%s/www/hello.txt\", \"api.txt\"]", data);
     expect_result(service, "facade", "get_n_save", args, "\"Ok\"");
     expect_result(service, "local_storage", "get", "[\"api.txt\"]", "[72,101,108,108,111,32,102,114,111,109,32,102,105,108,101,58,47,47,10]");
     strait_service_free(service);
-    snprintf(command, sizeof command, "rm -rf '%s'", root);
+    FORMAT(command, "rm -rf '%s'", root);
     if (system(command) != 0) fprintf(stderr, "cannot remove %s\n", root);
 }
 #else
