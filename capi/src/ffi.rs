@@ -129,6 +129,8 @@ pub(crate) unsafe fn copy_out(
         core::ptr::copy_nonoverlapping(text.as_ptr(), out.cast::<u8>(), text.len());
     }
     // SAFETY: `text.len() < capacity`, inside the caller's buffer.
-    unsafe { out.add(text.len()).write(0) };
+    let end = unsafe { out.add(text.len()) };
+    // SAFETY: as above: the byte after the text is in the caller's buffer.
+    unsafe { end.write(0) };
     Ok(())
 }

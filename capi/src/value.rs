@@ -177,7 +177,7 @@ impl strait_value {
     ///
     /// For strings and byte arrays, `data` is null or points to `len` readable bytes.
     pub(crate) unsafe fn to_ivalue(
-        &self,
+        self,
         what: &dyn core::fmt::Display,
     ) -> Result<IValue, strait_error> {
         use strait_value_kind as K;

@@ -40,8 +40,11 @@ fn c_header(modules: &[(&str, &str, Vec<u8>)]) -> String {
          #ifndef STRAIT_TEST_MODULES_H\n#define STRAIT_TEST_MODULES_H\n",
     );
     for (name, what, wasm) in modules {
-        write!(text, "\n/* {what} */\nstatic const unsigned char {name}[] = {{\n")
-            .expect("writing to a String");
+        write!(
+            text,
+            "\n/* {what} */\nstatic const unsigned char {name}[] = {{\n"
+        )
+        .expect("writing to a String");
         for row in wasm.chunks(16) {
             text.push_str("   ");
             for byte in row {
