@@ -3,11 +3,14 @@
  * services (https://docs.rs/strait-capi).
  *
  * BUILDS
- *   no_std (wasmi only, alloc only): cargo build -p strait-capi --no-default-features
- *     --features embedded --profile embedded  ->  target/embedded/libstrait_capi.a
- *     The embedder defines the four functions marked EMBEDDER HOOK below.
- *   std (wasmi and Wasmtime, WASI, mounted binaries, Config.toml): cargo build -p strait-capi
- *     --release  ->  target/release/libstrait_capi.a (link with -lpthread -ldl -lm) or .so.
+ *   no_std (wasmi only, alloc only; the embedder defines the four functions marked
+ *     EMBEDDER HOOK below):
+ *       cargo rustc -p strait-capi --lib --crate-type staticlib --no-default-features
+ *         --features embedded --profile embedded   ->  target/embedded/libstrait_capi.a
+ *     (`cargo rustc --crate-type staticlib`: a build of all three crate types skips LTO.)
+ *   std (wasmi and Wasmtime, WASI, mounted binaries, Config.toml):
+ *       cargo build -p strait-capi --release  ->  target/release/libstrait_capi.a (link with
+ *         -lpthread -ldl -lm) or libstrait_capi.so.
  *   Functions that need std exist in both builds; without std they fail with
  *   STRAIT_ERROR_KIND_UNSUPPORTED.
  *

@@ -12,8 +12,9 @@
 //!   feature the library brings its own `#[global_allocator]`, which calls C functions the
 //!   embedder defines (`strait_alloc`, `strait_dealloc`, `strait_realloc`), and its own
 //!   `#[panic_handler]`, which calls `strait_panic`; build it with `panic = "abort"` (the
-//!   workspace's `embedded` profile): `cargo build -p strait-capi --no-default-features
-//!   --features embedded --profile embedded` gives `libstrait_capi.a`. To use another
+//!   workspace's `embedded` profile): `cargo rustc -p strait-capi --lib --crate-type
+//!   staticlib --no-default-features --features embedded --profile embedded` gives
+//!   `libstrait_capi.a` (naming the one crate type lets LTO run). To use another
 //!   allocator, leave `embedded` off and link this crate (as an rlib) into a `no_std`
 //!   staticlib of your own that defines both.
 //! - **`std`** (the default): wasmi and Wasmtime, WASI and mounted binaries, `Config.toml`
