@@ -163,7 +163,10 @@ pub unsafe extern "C" fn strait_service_call_json_owned(
         let out = unsafe { ffi::out(out, "out") }?;
         *out = core::ptr::null_mut();
         // SAFETY: null or writable (the contract).
-        let out_len = unsafe { out_len.as_mut() };
+        let mut out_len = unsafe { out_len.as_mut() };
+        if let Some(len) = out_len.as_deref_mut() {
+            *len = 0;
+        }
         // SAFETY: forwarded contract.
         let service = unsafe { JsonCall::new(service, module, function, args, args_len) }?.run()?;
         let text = ffi::c_string(service.json.clone())?;

@@ -20,18 +20,31 @@ trap 'rm -rf "$work"' EXIT
 flags=(-std=c11 -O1 -g -Wall -Wextra -Werror -I"$here/../include" -I"$here")
 case $mode in
     no_std)
-        "$cc" "${flags[@]}" -DSTRAIT_TEST_NO_STD "$here/capi_tests.c" "$here/json.c" "$here/arena.c" \
-            "$lib" -lm -o "$out"
+        # The arena allocator provides the embedder hooks.
+        extra=(-DSTRAIT_TEST_NO_STD "$here/arena.c")
+        hooks=("$here/arena.c")
+        libs=(-lm)
         ;;
     std)
+        extra=()
+        hooks=()
         # What Rust's std needs from the C library (rustc --print native-static-libs).
-        "$cc" "${flags[@]}" "$here/capi_tests.c" "$here/json.c" "$lib" \
-            -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o "$out"
+        libs=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
         ;;
     *)
         echo "usage: $0 no_std|std LIB" >&2
         exit 2
         ;;
 esac
+"$cc" "${flags[@]}" "${extra[@]}" "$here/capi_tests.c" "$here/json.c" "$lib" "${libs[@]}" -o "$out"
 echo "== C tests ($mode build): $out"
 "$out" "$shared" "$work"
+
+# The README's C example, as written there.
+"$cc" "${flags[@]}" "${hooks[@]}" "$here/../examples/hello.c" "$lib" "${libs[@]}" -o "$out-hello"
+answer=$("$out-hello" "$shared/artifacts/greeting/greeting.wasm")
+if [ "$answer" != '"Hi, World"' ]; then
+    echo "error: capi/examples/hello.c printed $answer" >&2
+    exit 1
+fi
+echo "capi/examples/hello.c: $answer"
