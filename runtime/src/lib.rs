@@ -39,8 +39,10 @@
 //! ## A service from bytes, without `std`
 //!
 //! With `default-features = false, features = ["wasmi"]` the crate is `no_std` (it needs
-//! `alloc`): no files and no WASI, modules come as bytes (typically `include_bytes!`) with
-//! their [`ModuleSettings`], and limits are set through [`ServiceOptions`].
+//! `alloc`): no files, and only a bare WASI (the module's `envs`, output passed to `log`, no
+//! file system: what a Marine module needs to start); modules come as bytes (typically
+//! `include_bytes!`) with their [`ModuleSettings`], and limits are set through
+//! [`ServiceOptions`].
 //!
 //! ```
 //! # #[cfg(feature = "wasmi")]
@@ -169,6 +171,7 @@
 
 extern crate alloc;
 
+mod bare_wasi;
 pub mod call_parameters;
 #[cfg(feature = "std")]
 pub mod config;

@@ -564,6 +564,17 @@ impl<B: Backend> Service<B> {
                 ));
                 continue;
             }
+            // An engine without WASI (wasmi without `std`) gets the bare WASI every Marine
+            // module needs to start (`bare_wasi`); engines with WASI provide it themselves.
+            if !B::WASI && ns == crate::bare_wasi::NAMESPACE {
+                if let ExternDesc::Func(sig) = &import.ty
+                    && let Some(func) =
+                        crate::bare_wasi::host_func::<B>(fname, sig, &module_name, &settings.envs)
+                {
+                    funcs.push(func);
+                }
+                continue;
+            }
             let Some(version) = HostApiVersion::from_namespace(ns) else {
                 continue;
             };
