@@ -3,7 +3,7 @@
 //! `curl` served in-process instead of the mounted binary, so a call crosses the three modules
 //! and writes one file but runs no process. The Marine harness builds the same service.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use strait::{
     Backend, FunctionArg, FunctionType, HostFunction, IType, IValue, ModuleSettings, RecordField,
@@ -18,6 +18,21 @@ pub const CHAIN_URL: &str = "file:///bench/body.txt";
 
 /// The file name `get_n_save` stores the body under.
 pub const CHAIN_FILE: &str = "body.txt";
+
+/// A fresh directory for `local_storage`'s `/sites`, named by `tag` and the process: in
+/// `/dev/shm` where it exists (a memory file system, so the chain measures the runtime rather
+/// than the disk), else in the temporary directory.
+pub fn sites_dir(tag: &str) -> Result<PathBuf, String> {
+    let shm = Path::new("/dev/shm");
+    let base = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    };
+    let dir = base.join(format!("strait-bench-sites-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
 
 /// The body of the chain sweep: `len` bytes of printable ASCII (it becomes a string).
 pub fn chain_body(len: usize) -> Vec<u8> {

@@ -3,7 +3,7 @@
 //! harness loads), and the chain crosses its three modules. Every scenario on every engine.
 
 use strait::{Backend, IValue, ModuleSettings, Service, ServiceOptions};
-use strait_bench::chain::{CHAIN_FILE, chain_args, chain_body, chain_service};
+use strait_bench::chain::{CHAIN_FILE, chain_args, chain_body, chain_service, sites_dir};
 use strait_bench::fixtures::{
     self, ARRAY_LENGTHS, LEAF_FIELDS, RECORD_LEAVES, record_array_value, record_array_wat,
     record_tree_value, record_tree_wat, to_wasm, tree_shape,
@@ -80,12 +80,7 @@ fn chain_crosses_three_modules<B: Backend>() {
     let artifacts = shared_dir()
         .expect("shared")
         .join("artifacts/url-downloader");
-    let sites = std::env::temp_dir().join(format!(
-        "strait-bench-chain-{}-{}",
-        B::NAME,
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&sites).expect("sites");
+    let sites = sites_dir(B::NAME).expect("sites");
     for len in [16, 70_000] {
         let body = chain_body(len);
         let mut service = chain_service::<B>(&artifacts, &sites, body.clone()).expect("load");
