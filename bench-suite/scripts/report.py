@@ -23,6 +23,14 @@ COLORS = {
     "marine": "#2ca02c",
 }
 DASHED = {"memcpy", "ideal-wasmtime", "ideal-wasmi"}
+LABELS = {
+    "memcpy": "memcpy",
+    "ideal-wasmtime": "ideal Wasmtime",
+    "strait-wasmtime": "strait Wasmtime",
+    "ideal-wasmi": "ideal wasmi",
+    "strait-wasmi": "strait wasmi",
+    "marine": "Marine 0.37",
+}
 
 
 def read_estimates(root):
@@ -53,13 +61,13 @@ def fmt_time(ns):
     return f"{ns:.0f} ns"
 
 
-def fmt_num(x, digits=2):
+def fmt_num(x):
+    """Three significant digits, without exponents."""
     if x is None:
         return "–"
     if x >= 100:
         return f"{x:,.0f}"
-    if x >= 10:
-        return f"{x:.1f}"
+    digits = max(0, 2 - math.floor(math.log10(x))) if x > 0 else 0
     return f"{x:.{digits}f}"
 
 
@@ -96,15 +104,18 @@ def plot(path, title, xlabel, ylabel, series, x_format):
     points = [p for s in series.values() for p in s if p[1] and p[1] > 0]
     if not points:
         return False
-    xs = [p[0] for p in points]
+    xs = sorted({p[0] for p in points})
     ys = [p[1] for p in points]
-    x0, x1 = math.floor(math.log10(min(xs))), math.ceil(math.log10(max(xs)))
+    # x: the measured parameters are the ticks; y: decades.
+    x0, x1 = math.log10(xs[0]) - 0.15, math.log10(xs[-1]) + 0.15
     y0, y1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
-    x1 = max(x1, x0 + 1)
     y1 = max(y1, y0 + 1)
 
     def px(x):
         return left + (math.log10(x) - x0) / (x1 - x0) * (width - left - right)
+
+    def decade(e):
+        return f"{10.0 ** e:,.{max(0, -e)}f}" if -4 <= e <= 6 else f"1e{e}"
 
     def py(y):
         return height - bottom - (math.log10(y) - y0) / (y1 - y0) * (height - top - bottom)
@@ -114,18 +125,17 @@ def plot(path, title, xlabel, ylabel, series, x_format):
            f'<rect width="{width}" height="{height}" fill="white"/>',
            f'<text x="{(left + width - right) / 2}" y="22" text-anchor="middle" '
            f'font-size="15">{title}</text>']
-    for e in range(x0, x1 + 1):
-        x = px(10 ** e)
+    for value in xs:
+        x = px(value)
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" '
                    f'stroke="#e0e0e0"/>')
         out.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
-                   f'{x_format(10 ** e)}</text>')
+                   f'{x_format(value)}</text>')
     for e in range(y0, y1 + 1):
         y = py(10 ** e)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
                    f'stroke="#e0e0e0"/>')
-        label = f"{10.0 ** e:g}"
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{decade(e)}</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{width - left - right}" '
                f'height="{height - top - bottom}" fill="none" stroke="#333"/>')
     out.append(f'<text x="{(left + width - right) / 2}" y="{height - 18}" '
@@ -147,7 +157,7 @@ def plot(path, title, xlabel, ylabel, series, x_format):
         lx = width - right + 12
         out.append(f'<line x1="{lx}" y1="{ly}" x2="{lx + 24}" y2="{ly}" stroke="{color}" '
                    f'stroke-width="2"{dash}/>')
-        out.append(f'<text x="{lx + 30}" y="{ly + 4}">{side}</text>')
+        out.append(f'<text x="{lx + 30}" y="{ly + 4}">{LABELS.get(side, side)}</text>')
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
@@ -210,7 +220,8 @@ def sweep(est, group, unit, value, results, plot_title, ylabel, x_format, x_labe
         rows.append(row)
     svg = f"{group}.svg"
     plot(os.path.join(results, svg), plot_title, x_label, ylabel, series, x_format)
-    return (table([unit] + sides, rows) + f"\n\n{note}\n\n![{plot_title}](results/{svg})\n")
+    return (table([unit] + [LABELS[s] for s in sides], rows) +
+            f"\n\n{note}\n\n![{plot_title}](results/{svg})\n")
 
 
 def load_section(est):
@@ -219,7 +230,7 @@ def load_section(est):
              if any(k[0] == group and k[1] == s for k in est)]
     services = sorted({k[2] for k in est if k[0] == group})
     rows = [[svc] + [fmt_time(est.get((group, s, svc))) for s in sides] for svc in services]
-    return table(["service"] + sides, rows)
+    return table(["service"] + [LABELS[s] for s in sides], rows)
 
 
 def batch_section(path):
@@ -254,6 +265,44 @@ def batch_section(path):
             f"(T(N) − T(1)) / (N − 1), medians of {data['reps']} interleaved runs.\n\n" + start)
 
 
+def targets_section(est, ratios, batch_path):
+    """Issue 9's targets that these benches measure, beside the figures of this run."""
+    rows = []
+    for group, label in [("greeting", 'greeting("x")'),
+                         ("records_pure_invoke", "records_pure.invoke()")]:
+        for engine in ["wasmtime", "wasmi"]:
+            r = ratios.get(f"adapters/{group}/{engine}")
+            v = r[2] if r else None
+            rows.append([f"strait / ideal host, {label}, {engine}", "≤ 1.5×",
+                         f"{v:.2f}×" if v else "–", verdict(v, lambda x: x <= 1.5)])
+    mib = str(1 << 20)
+    for engine in ["wasmtime", "wasmi"]:
+        ns = est.get(("string_arg", f"strait-{engine}", mib))
+        v = (1 << 20) / ns if ns else None
+        marine = est.get(("string_arg", "marine", mib))
+        note = f" (Marine {(1 << 20) / marine:.1f})" if marine else ""
+        rows.append([f"greeting(1 MiB) in process, {engine}", "≥ 5 GB/s",
+                     (f"{v:.1f} GB/s" if v else "–") + note, verdict(v, lambda x: x >= 5)])
+    if os.path.exists(batch_path):
+        with open(batch_path) as f:
+            scenarios = {s["name"]: s["sides"] for s in json.load(f)["scenarios"]}
+        for name in ["greeting(64 KiB)", "greeting(1 MiB)"]:
+            sides = scenarios.get(name, {})
+            marine = sides.get("marine", {}).get("per_call_s")
+            for engine in ["wasmtime", "wasmi"]:
+                own = sides.get(f"strait-{engine}", {}).get("per_call_s")
+                v = marine / own if marine and own else None
+                rows.append([f"{name} through `batch`, Marine / strait {engine}", "≥ 2.5×",
+                             f"{v:.1f}×" if v else "–", verdict(v, lambda x: x >= 2.5)])
+    return table(["target (issue 9)", "target", "this run", "met"], rows)
+
+
+def verdict(value, ok):
+    if value is None:
+        return "–"
+    return "yes" if ok(value) else "**no**"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--criterion", required=True)
@@ -271,7 +320,9 @@ def main():
 
     parts = [
         "### Machine\n\n```text\n" + machine + "\n```",
-        "### Calls against the ideal host (item 4)\n\n" + calls_section(est, ratios) +
+        "### Targets\n\n" + targets_section(
+            est, ratios, os.path.join(args.results, "batch.json")),
+        "### Calls against the ideal host\n\n" + calls_section(est, ratios) +
         "\n\nTimes are criterion medians; **strait / ideal** is the median of per-round ratios "
         "of the interleaved `ratio` bench (target ≤ 1.5×), both from this run.",
         "### String argument, 1 B → 1 MiB: `greeting(s)`\n\n" + sweep(
@@ -299,7 +350,9 @@ def main():
             "body bytes from the in-process curl",
             "facade → curl_adapter (its `curl` import answered in process with the body) → "
             "facade → local_storage.put (writes the body to a file through WASI); µs per call."),
-        "### Loading a service from its Config.toml (in process)\n\n" + load_section(est),
+        "### Loading a service from its Config.toml (in process)\n\n" + load_section(est) +
+        "\n\n`Service::from_config_file` with `ServiceOptions::default()` against Marine's "
+        "`TomlMarineConfig::load` + `Marine::with_raw_config`: read, compile, instantiate.",
         "### Through the `batch` protocol (process wall time)\n\n" +
         batch_section(os.path.join(args.results, "batch.json")),
     ]
