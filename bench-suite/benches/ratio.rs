@@ -1,26 +1,53 @@
-//! Interleaved trait/direct ratios: on a shared, noisy machine, criterion's sequential runs
-//! drift by tens of percent between benches, so this alternates short batches of the two
+//! Interleaved ratios: on a shared, noisy machine, criterion's sequential runs drift by tens
+//! of percent between benches, so this alternates short batches (about 5 ms each) of the two
 //! sides and reports the median of the per-round ratios.
+//!
+//! - trait/direct: the Backend traits against each engine's own API (see the crate docs);
+//! - `adapters/…`: strait's service calls against the ideal host
+//!   ([`strait_bench::ideal`]): `greeting("x")` and `records_pure.invoke()`, the ratio being
+//!   the cost of strait's adapters over the floor (issue 9 target: at most 1.5).
 //!
 //! `cargo bench -p strait-bench --bench ratio`
 
 #![allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use strait::{IValue, ModuleSettings, Service, ServiceOptions};
 use strait_backend::{AsContextMut, WValue};
-use strait_bench::{Direct, HasDirect, Host, TraitScenario};
+use strait_bench::ideal::{HasIdeal, IdealGreeting, IdealRecords};
+use strait_bench::{Direct, HasDirect, Host, TraitScenario, artifact};
 
 const ROUNDS: usize = 61;
-const BATCH: u32 = 20_000;
+/// How long one batch of one side runs.
+const BATCH_TIME: Duration = Duration::from_millis(5);
 
-fn batch_ns(f: &mut dyn FnMut()) -> f64 {
+/// Mean time per call of `batch` calls of `f`, in ns.
+fn batch_ns(f: &mut dyn FnMut(), batch: u32) -> f64 {
     let start = Instant::now();
-    for _ in 0..BATCH {
+    for _ in 0..batch {
         f();
     }
-    start.elapsed().as_secs_f64() * 1e9 / f64::from(BATCH)
+    start.elapsed().as_secs_f64() * 1e9 / f64::from(batch)
+}
+
+/// The number of calls of `f` that takes about [`BATCH_TIME`].
+fn calibrate(f: &mut dyn FnMut()) -> u32 {
+    let mut batch = 1u32;
+    loop {
+        let start = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        let elapsed = start.elapsed();
+        if elapsed >= BATCH_TIME / 4 || batch >= 1 << 24 {
+            let per_call = (elapsed.as_nanos() / u128::from(batch)).max(1);
+            let wanted = (BATCH_TIME.as_nanos() / per_call).clamp(1, 1 << 24);
+            return u32::try_from(wanted).unwrap_or(1 << 24);
+        }
+        batch *= 2;
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -29,25 +56,37 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn compare(name: &str, direct: &mut dyn FnMut(), traits: &mut dyn FnMut()) {
+    compare_sides(name, ("direct", direct), ("trait", traits));
+}
+
+/// Alternates batches of `base` and `measured` and prints the medians and the median ratio
+/// `measured / base`.
+fn compare_sides(
+    name: &str,
+    (base_name, direct): (&str, &mut dyn FnMut()),
+    (measured_name, traits): (&str, &mut dyn FnMut()),
+) {
+    let (db, tb) = (calibrate(direct), calibrate(traits));
     for _ in 0..3 {
-        batch_ns(direct);
-        batch_ns(traits);
+        batch_ns(direct, db);
+        batch_ns(traits, tb);
     }
     let (mut d, mut t, mut r) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         let (dn, tn) = if round % 2 == 0 {
-            let dn = batch_ns(direct);
-            (dn, batch_ns(traits))
+            let dn = batch_ns(direct, db);
+            (dn, batch_ns(traits, tb))
         } else {
-            let tn = batch_ns(traits);
-            (batch_ns(direct), tn)
+            let tn = batch_ns(traits, tb);
+            (batch_ns(direct, db), tn)
         };
         d.push(dn);
         t.push(tn);
         r.push(tn / dn);
     }
     println!(
-        "{name:<28} direct {:>7.1} ns   trait {:>7.1} ns   trait/direct {:.2}",
+        "{name:<36} {base_name} {:>9.1} ns   {measured_name} {:>9.1} ns   \
+         {measured_name}/{base_name} {:.2}",
         median(d),
         median(t),
         median(r)
@@ -118,6 +157,57 @@ fn ratios<B: HasDirect>() {
     );
 }
 
+fn load<B: strait::Backend>(modules: &[(&str, &[u8])]) -> Service<B> {
+    let mut service = Service::<B>::new(ServiceOptions::default()).expect("service");
+    for (name, wasm) in modules {
+        service
+            .load_module(name, wasm, &ModuleSettings::default())
+            .expect("load");
+    }
+    service
+}
+
+/// strait's adapters against the ideal host.
+fn adapters<B: HasIdeal>() {
+    let name = B::NAME;
+    let (Ok(greeting), Ok(effector), Ok(pure)) = (
+        artifact("greeting/greeting.wasm"),
+        artifact("records/records_effector.wasm"),
+        artifact("records/records_pure.wasm"),
+    ) else {
+        println!("adapters/{name}: skipped, ../shared/artifacts is not beside the repository");
+        return;
+    };
+    let mut floor = B::Greeting::new(&greeting).expect("ideal greeting");
+    let mut service = load::<B>(&[("greeting", &greeting)]);
+    let args = [IValue::String("x".into())];
+    compare_sides(
+        &format!("adapters/greeting/{name}"),
+        ("ideal", &mut || {
+            black_box(floor.greeting(black_box("x")).expect("call"));
+        }),
+        ("strait", &mut || {
+            black_box(
+                service
+                    .call("greeting", "greeting", black_box(&args))
+                    .expect("call"),
+            );
+        }),
+    );
+    let mut floor = B::Records::new(&effector, &pure).expect("ideal records");
+    let mut service = load::<B>(&[("records_effector", &effector), ("records_pure", &pure)]);
+    compare_sides(
+        &format!("adapters/records_pure_invoke/{name}"),
+        ("ideal", &mut || {
+            black_box(floor.invoke().expect("call"));
+        }),
+        ("strait", &mut || {
+            black_box(service.call("records_pure", "invoke", &[]).expect("call"));
+        }),
+    );
+}
+
 fn main() {
     strait::each_backend!(ratios());
+    strait::each_backend!(adapters());
 }

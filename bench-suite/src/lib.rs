@@ -13,7 +13,16 @@
 //!   ([`HostFunc::new`], what the runtime's IT imports use), against the same direct side.
 //!
 //! Run with `cargo bench -p strait-bench -- --warm-up-time 1 --measurement-time 3`.
+//!
+//! The cost-growth benches (issue 9) use [`ideal`] (Marine's modules called through each
+//! engine's own API, the floor of strait's adapters) and [`fixtures`] (generated modules for
+//! the record and array sweeps); `README.md` has the results and how to rerun them.
 
+pub mod chain;
+pub mod fixtures;
+pub mod ideal;
+
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use strait_backend::{
@@ -259,3 +268,17 @@ macro_rules! direct {
 direct!(strait::Wasmtime, direct_wasmtime::Scenario);
 #[cfg(feature = "wasmi")]
 direct!(strait::Wasmi, direct_wasmi::Scenario);
+
+/// The shared folder beside the repository (`../shared`: Marine's artifacts and golden
+/// outputs), or `None` when it is not there.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
+    dir.join("artifacts").is_dir().then_some(dir)
+}
+
+/// The bytes of `artifacts/<path>` in the shared folder.
+pub fn artifact(path: &str) -> Result<Vec<u8>, String> {
+    let dir = shared_dir().ok_or("../shared is not beside the repository")?;
+    let file = dir.join("artifacts").join(path);
+    std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+}
