@@ -202,31 +202,37 @@ pub(crate) fn call_core<B: Backend, C: AsContextMut<B>>(
     results: &mut Vec<IValue>,
 ) -> Result<(), HostError> {
     if args.len() <= INLINE_VALUES && func.sig().results().len() <= INLINE_VALUES {
-        call_buffered::<B, C, ArrayVec<WValue, INLINE_VALUES>>(core, func, args, results)
+        // Filled in place: collecting into a returned `ArrayVec` moved its whole inline
+        // array (half a KiB) several times per core call.
+        let mut wargs = ArrayVec::<WValue, INLINE_VALUES>::new();
+        let mut wresults = ArrayVec::<WValue, INLINE_VALUES>::new();
+        call_buffered(core, func, args, results, &mut wargs, &mut wresults)
     } else {
-        call_buffered::<B, C, Vec<WValue>>(core, func, args, results)
+        let (mut wargs, mut wresults) = (Vec::new(), Vec::new());
+        call_buffered(core, func, args, results, &mut wargs, &mut wresults)
     }
 }
 
-/// [`call_core`] with the core values in buffers of type `Buf` (which must hold them all).
+/// [`call_core`] with the core values in the empty buffers `wargs` and `wresults`, which
+/// must have room for them all.
 fn call_buffered<B, C, Buf>(
     core: &mut C,
     func: &Func<B>,
     args: &[IValue],
     results: &mut Vec<IValue>,
+    wargs: &mut Buf,
+    wresults: &mut Buf,
 ) -> Result<(), HostError>
 where
     B: Backend,
     C: AsContextMut<B>,
-    Buf: FromIterator<WValue> + core::ops::DerefMut<Target = [WValue]>,
+    Buf: Extend<WValue> + core::ops::DerefMut<Target = [WValue]>,
 {
-    let wargs = args
-        .iter()
-        .map(|arg| to_wvalue(arg).ok_or_else(|| not_core(arg)))
-        .collect::<Result<Buf, _>>()?;
-    let mut wresults: Buf = func.sig().results().iter().map(|ty| ty.zero()).collect();
-    func.call(core, &wargs, &mut wresults)
-        .map_err(backend_to_host)?;
+    for arg in args {
+        wargs.extend(Some(to_wvalue(arg).ok_or_else(|| not_core(arg))?));
+    }
+    wresults.extend(func.sig().results().iter().map(|ty| ty.zero()));
+    func.call(core, wargs, wresults).map_err(backend_to_host)?;
     results.extend(wresults.iter().filter_map(to_ivalue));
     Ok(())
 }
