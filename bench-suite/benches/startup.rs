@@ -3,7 +3,8 @@
 //! `Config.toml`, as `bench-suite/real-services` writes them; `bench-suite/startup.sh` sets
 //! it), on Wasmtime with Cranelift cold and warm (compiled-module cache) and Winch cold, and on
 //! wasmi; then wasmi's three compilation modes on the same modules (compile only, through
-//! wasmi's API: strait uses its default, lazy translation).
+//! wasmi's API: strait uses its default, lazy translation); then the modules of each service
+//! compiled one after another and concurrently (a thread each), on each compiler.
 //!
 //! `STRAIT_SERVICES=DIR cargo bench -p strait-bench --bench startup`; each figure is the
 //! median of `STARTUP_RUNS` loads (default 5).
@@ -57,7 +58,6 @@ fn load<B: Backend>(dir: &Path, engine: &EngineConfig) {
 }
 
 /// The wasm files of a service directory.
-#[cfg(feature = "wasmi")]
 fn modules(dir: &Path) -> Vec<Vec<u8>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -96,6 +96,40 @@ fn wasmi_modes(dir: &Path) -> String {
 #[cfg(not(feature = "wasmi"))]
 fn wasmi_modes(_: &Path) -> String {
     "- | - | -".into()
+}
+
+/// Compiling a service's modules one after another, then each on its own thread at once.
+fn serial_and_concurrent<B: Backend>(wasm: &[Vec<u8>], config: &EngineConfig) -> String {
+    let engine = B::new(config).expect("engine");
+    let serial = median(|| {
+        for bytes in wasm {
+            engine.compile(bytes).expect("compile");
+        }
+    });
+    let concurrent = median(|| {
+        std::thread::scope(|scope| {
+            for bytes in wasm {
+                let engine = &engine;
+                scope.spawn(move || engine.compile(bytes).expect("compile"));
+            }
+        });
+    });
+    format!("{} / {}", ms(serial), ms(concurrent))
+}
+
+fn compile_rows(dir: &Path) -> String {
+    let wasm = modules(dir);
+    let off = EngineConfig::default().with_cache_dir(CacheDir::Off);
+    let mut cells = Vec::new();
+    #[cfg(feature = "wasmtime")]
+    {
+        cells.push(serial_and_concurrent::<strait::Wasmtime>(&wasm, &off));
+        let winch = off.clone().with_compiler(Compiler::Winch);
+        cells.push(serial_and_concurrent::<strait::Wasmtime>(&wasm, &winch));
+    }
+    #[cfg(feature = "wasmi")]
+    cells.push(serial_and_concurrent::<strait::Wasmi>(&wasm, &off));
+    cells.join(" | ")
 }
 
 fn service(dir: &Path, cache: &Path) -> String {
@@ -144,6 +178,24 @@ fn main() {
     for dir in &dirs {
         let name = dir.file_name().unwrap_or_default().to_string_lossy();
         println!("| {name} | {} |", service(dir, &cache));
+    }
+    println!();
+    println!(
+        "Compiling the modules of a service one after another / each on its own thread at once \
+         ({} cores):",
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
+    println!();
+    let mut header = Vec::new();
+    #[cfg(feature = "wasmtime")]
+    header.extend(["Cranelift", "Winch"]);
+    #[cfg(feature = "wasmi")]
+    header.push("wasmi");
+    println!("| service | {} |", header.join(" | "));
+    println!("|---|{}", "---:|".repeat(header.len()));
+    for dir in &dirs {
+        let name = dir.file_name().unwrap_or_default().to_string_lossy();
+        println!("| {name} | {} |", compile_rows(dir));
     }
     let _ = std::fs::remove_dir_all(&cache);
 }
