@@ -9,6 +9,7 @@
 //! - `shared`: one engine for all (`Service::with_engine`) and the module's bytes read once;
 //!   each service still compiles (or on Wasmtime reads from the cache) the module itself.
 //!
+//! Each row runs in a process of its own (the bench starts itself again with `SCALE_ROW`).
 //! `cargo bench -p strait-bench --bench scale` (Linux: reads `/proc/self/statm`);
 //! `SCALE_SERVICES=100` runs fewer services.
 
@@ -109,7 +110,8 @@ fn print(engine: &str, how: &str, n: usize, row: &Row) {
     );
 }
 
-fn engine<B: Backend>(dir: &Path, cache: &Path) {
+/// Runs one row in this process: `how` is `files` or `shared`.
+fn row<B: Backend>(dir: &Path, cache: &Path, how: &str) {
     let n = count();
     let config = dir.join("greeting/Config.toml");
     let engine = EngineConfig::default().with_cache_dir(CacheDir::Dir(cache.to_path_buf()));
@@ -119,25 +121,35 @@ fn engine<B: Backend>(dir: &Path, cache: &Path) {
     };
     // Fills the compiled-module cache (Wasmtime), so the run below starts warm.
     drop(Service::<B>::from_config_file(&config, options.clone()).expect("warm-up"));
-    let files = run::<B>(n, |_| {
-        Service::from_config_file(&config, options.clone()).expect("service")
-    });
-    print(B::NAME, "files", n, &files);
-
-    let shared = B::new(&engine).expect("engine");
-    let bytes = std::fs::read(dir.join("greeting/greeting.wasm")).expect("greeting.wasm");
-    let settings = ModuleSettings {
-        logger_enabled: false,
-        ..ModuleSettings::default()
+    let measured = if how == "files" {
+        run::<B>(n, |_| {
+            Service::from_config_file(&config, options.clone()).expect("service")
+        })
+    } else {
+        let shared = B::new(&engine).expect("engine");
+        let bytes = std::fs::read(dir.join("greeting/greeting.wasm")).expect("greeting.wasm");
+        let settings = ModuleSettings {
+            logger_enabled: false,
+            ..ModuleSettings::default()
+        };
+        run::<B>(n, |_| {
+            let mut service =
+                Service::with_engine(shared.clone(), options.clone()).expect("service");
+            service
+                .load_module("greeting", &bytes, &settings)
+                .expect("load");
+            service
+        })
     };
-    let shared_row = run::<B>(n, |_| {
-        let mut service = Service::with_engine(shared.clone(), options.clone()).expect("service");
-        service
-            .load_module("greeting", &bytes, &settings)
-            .expect("load");
-        service
-    });
-    print(B::NAME, "shared", n, &shared_row);
+    print(B::NAME, how, n, &measured);
+}
+
+/// Runs the row `SCALE_ROW` (`engine/how`) names, in this process.
+fn one_row(dir: &Path, cache: &Path, name: &str) {
+    let Some((engine, how)) = name.split_once('/') else {
+        return;
+    };
+    strait::select_backend!(engine, row(dir, cache, how));
 }
 
 fn main() {
@@ -147,11 +159,26 @@ fn main() {
         return;
     };
     let cache = std::env::temp_dir().join(format!("strait-scale-{}", std::process::id()));
+    if let Ok(name) = std::env::var("SCALE_ROW") {
+        one_row(&dir, &cache, &name);
+        let _ = std::fs::remove_dir_all(&cache);
+        return;
+    }
     println!(
         "| engine | services made | n | load all | call each | call each again | total | \
          RSS after load | RSS after calls |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
-    strait::each_backend!(engine(&dir, &cache));
-    let _ = std::fs::remove_dir_all(&cache);
+    // Each row in a process of its own, so that memory one row freed does not hide what the
+    // next one takes.
+    let exe = std::env::current_exe().expect("this bench's path");
+    for engine in strait::BACKENDS {
+        for how in ["files", "shared"] {
+            let status = std::process::Command::new(&exe)
+                .env("SCALE_ROW", format!("{engine}/{how}"))
+                .status()
+                .expect("the bench runs itself");
+            assert!(status.success(), "{engine}/{how} failed");
+        }
+    }
 }
