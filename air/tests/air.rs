@@ -443,9 +443,14 @@ fn spell_on_winch() {
     };
     let mut spell = Service::<Wasmtime>::from_config_file(&dir.join("Config.toml"), options)
         .unwrap_or_else(|e| panic!("cannot load the spell service on Winch: {e}"));
-    let mut host = CallParameters::default();
-    host.host_id = "host".into();
-    host.particle.init_peer_id = "host".into();
+    let host = CallParameters {
+        host_id: "host".into(),
+        particle: strait::call_parameters::ParticleParameters {
+            init_peer_id: "host".into(),
+            ..Default::default()
+        },
+        ..CallParameters::default()
+    };
     let mut call = |function: &str, args: Value| {
         spell
             .call_json("spell", function, &args, host.clone())

@@ -133,7 +133,10 @@ fn externref_is_refused() {
     let err = engine.compile(&module).unwrap_err();
     assert!(matches!(err, BackendError::Compile(_)), "{err:?}");
     let text = err.to_string();
-    assert!(text.contains("`externref`") && text.contains("Cranelift"), "{text}");
+    assert!(
+        text.contains("`externref`") && text.contains("Cranelift"),
+        "{text}"
+    );
     Wasmtime::new(&EngineConfig::default())
         .unwrap()
         .compile(&module)
