@@ -232,12 +232,14 @@ impl<B: Backend> AquaVm<B> {
         }
     }
 
-    /// Reads and loads AquaVM from a file.
-    pub fn from_file(path: &Path, options: ServiceOptions) -> Result<Self, AirError> {
+    /// Reads and loads AquaVM from a file; its compiled code is cached by default (Wasmtime), as
+    /// for any service loaded from files (`strait::EngineConfig::for_files`).
+    pub fn from_file(path: &Path, mut options: ServiceOptions) -> Result<Self, AirError> {
         let wasm = std::fs::read(path).map_err(|e| AirError::Interpreter {
             message: format!("cannot read {}: {e}", path.display()),
             source: None,
         })?;
+        options.engine = options.engine.for_files();
         Self::new(&wasm, options)
     }
 

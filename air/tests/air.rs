@@ -430,6 +430,45 @@ fn spell_service<B: Backend>(runner: &mut AirRunner<B>) {
     assert_eq!(report.calls.len(), 7);
 }
 
+/// The spell service (SQLite, SIMD, WASI files) loads and answers on Wasmtime's Winch compiler
+/// as on Cranelift, with the spell's access rules applied to nox's call parameters.
+#[test]
+fn spell_on_winch() {
+    use strait::{CallParameters, Compiler, EngineConfig, Service, ServiceOptions, Wasmtime};
+    let dir = support::spell_dir();
+    let options = ServiceOptions {
+        working_dir: Some(dir.clone()),
+        engine: EngineConfig::default().with_compiler(Compiler::Winch),
+        ..ServiceOptions::default()
+    };
+    let mut spell = Service::<Wasmtime>::from_config_file(&dir.join("Config.toml"), options)
+        .unwrap_or_else(|e| panic!("cannot load the spell service on Winch: {e}"));
+    let host = CallParameters {
+        host_id: "host".into(),
+        particle: strait::call_parameters::ParticleParameters {
+            init_peer_id: "host".into(),
+            ..Default::default()
+        },
+        ..CallParameters::default()
+    };
+    let mut call = |function: &str, args: Value| {
+        spell
+            .call_json("spell", function, &args, host.clone())
+            .unwrap_or_else(|e| panic!("{function}: {e}"))
+    };
+    assert_eq!(
+        call("set_string", json!(["hw_greeting", "hello"]))["success"],
+        json!(true)
+    );
+    let got = call("get_string", json!(["hw_greeting"]));
+    assert_eq!(
+        (&got["value"], &got["absent"]),
+        (&json!("hello"), &json!(false))
+    );
+    let denied = call("set_string", json!(["greeting", "no"]));
+    assert_eq!(denied["success"], json!(false));
+}
+
 air_scenarios!(
     spell_service,
     single_call,

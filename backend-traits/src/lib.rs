@@ -110,7 +110,9 @@ pub mod test_suite;
 pub use backend::Backend;
 pub use budget::{BudgetLimiter, MemoryBudget, Refusal, TABLE_ELEMENT_BYTES, WASM_PAGE_BYTES};
 pub use capture::{DEFAULT_CAPTURE_LIMIT, OutputCapture};
-pub use config::{ENABLED_PROPOSALS, EngineConfig, StoreConfig};
+#[cfg(feature = "std")]
+pub use config::CacheDir;
+pub use config::{Compiler, ENABLED_PROPOSALS, EngineConfig, StoreConfig};
 pub use context::{AsContextMut, Caller, Context};
 pub use error::{BackendError, HostError, Trap, TrapKind};
 pub use fast::{FastShape, ResultKind};

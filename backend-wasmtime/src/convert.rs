@@ -32,8 +32,28 @@ pub(crate) fn link_error(error: wasmtime::Error) -> BackendError {
 
 /// A module the engine refuses.
 pub(crate) fn compile_error(error: wasmtime::Error) -> BackendError {
-    BackendError::Compile(format!("{error:#}"))
+    let text = format!("{error:#}");
+    // Only Winch turns wasmparser's GC types (`externref`) off, and only Winch's code
+    // generator has instructions it cannot compile: say what to do instead.
+    let hint = if text.contains("gc types are disallowed") {
+        " (the module uses `externref`, which the Winch compiler does not support: compile it \
+         with Cranelift)"
+    } else if WINCH_ERRORS.iter().any(|winch| text.contains(winch)) {
+        " (the Winch compiler cannot compile this module: compile it with Cranelift)"
+    } else {
+        ""
+    };
+    BackendError::Compile(format!("{text}{hint}"))
 }
+
+/// The errors of Winch's code generator for what it does not implement.
+const WINCH_ERRORS: &[&str] = &[
+    "Unimplemented Wasm instruction",
+    "Unimplemented Masm instruction",
+    "not implemented for CPUs without",
+    "Unsupported Wasm type",
+    "Winch internal error",
+];
 
 /// A failure to add WASI to a linker.
 #[cfg(feature = "wasi")]

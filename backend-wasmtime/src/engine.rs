@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use std::{format, thread};
 
-use strait_backend::{Backend, BackendError, EngineConfig, StoreData};
+use strait_backend::{Backend, BackendError, Compiler, EngineConfig, StoreData};
 use wasmtime::{WasmBacktraceDetails, WasmFeatures};
 
 /// strait's backend on Wasmtime: one shared engine; cheap to clone.
@@ -49,7 +49,8 @@ impl Wasmtime {
         &self.shared.engine
     }
 
-    /// Compiled-module cache hits and misses so far, if the cache is on.
+    /// Compiled-module cache hits and misses so far, if the cache is on: the counts of the
+    /// process's cache of this engine's directory, shared by every engine using it.
     pub fn cache_stats(&self) -> Option<(usize, usize)> {
         #[cfg(feature = "cache")]
         {
@@ -116,6 +117,68 @@ impl wasmtime::ResourceLimiter for Limiter {
     }
 }
 
+/// Chooses the compiler. Winch cannot compile `externref` (wasmparser's `GC_TYPES`: Wasmtime
+/// refuses the feature with Winch) nor emit debug info; both are refused here with what to do
+/// instead, and a module using `externref` fails to compile with a validation error.
+fn set_compiler(wt: &mut wasmtime::Config, config: &EngineConfig) -> Result<(), BackendError> {
+    match config.compiler {
+        Compiler::Cranelift => {
+            wt.strategy(wasmtime::Strategy::Cranelift);
+        }
+        #[cfg(feature = "winch")]
+        Compiler::Winch => {
+            if config.debug_info {
+                return Err(BackendError::Unsupported(
+                    "the Winch compiler cannot emit debug info: turn debug_info off or use the \
+                     Cranelift compiler"
+                        .into(),
+                ));
+            }
+            wt.strategy(wasmtime::Strategy::Winch);
+            wt.wasm_features(WasmFeatures::GC_TYPES, false);
+        }
+        #[cfg(not(feature = "winch"))]
+        Compiler::Winch => {
+            return Err(BackendError::Unsupported(
+                "strait-wasmtime was built without its `winch` feature: use the Cranelift \
+                 compiler"
+                    .into(),
+            ));
+        }
+        #[allow(unreachable_patterns, reason = "Compiler is non_exhaustive")]
+        other => {
+            return Err(BackendError::Unsupported(format!(
+                "the {other} compiler is not available on Wasmtime"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The cache of `dir`, one per directory in the process: every engine with that directory
+/// shares its background worker thread (which trims the directory) rather than starting one
+/// per engine (a thousand services, each with its engine, would start a thousand).
+#[cfg(feature = "cache")]
+fn shared_cache(dir: &std::path::Path) -> Result<wasmtime::Cache, BackendError> {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static CACHES: OnceLock<Mutex<HashMap<PathBuf, wasmtime::Cache>>> = OnceLock::new();
+    let mut caches = CACHES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(cache) = caches.get(dir) {
+        return Ok(cache.clone());
+    }
+    let mut cc = wasmtime::CacheConfig::new();
+    cc.with_directory(dir.to_path_buf());
+    let cache = wasmtime::Cache::new(cc)
+        .map_err(|e| BackendError::Engine(format!("module cache in `{}`: {e:#}", dir.display())))?;
+    caches.insert(dir.to_path_buf(), cache.clone());
+    Ok(cache)
+}
+
 impl Backend for Wasmtime {
     const NAME: &'static str = "wasmtime";
     const WASI: bool = cfg!(feature = "wasi");
@@ -144,27 +207,28 @@ impl Backend for Wasmtime {
         wt.max_wasm_stack(config.max_wasm_stack);
         wt.debug_info(config.debug_info);
         wt.wasm_backtrace_details(WasmBacktraceDetails::Disable);
+        set_compiler(&mut wt, config)?;
         #[cfg(feature = "cache")]
-        let cache = match &config.cache_dir {
+        let cache = match config.cache_dir.for_bytes() {
             Some(dir) => {
-                let mut cc = wasmtime::CacheConfig::new();
-                cc.with_directory(dir.clone());
-                let cache = wasmtime::Cache::new(cc).map_err(|e| {
-                    BackendError::Engine(format!("module cache in `{}`: {e:#}", dir.display()))
-                })?;
+                let cache = shared_cache(dir)?;
                 wt.cache(Some(cache.clone()));
                 Some(cache)
             }
             None => None,
         };
         #[cfg(not(feature = "cache"))]
-        if config.cache_dir.is_some() {
+        if config.cache_dir.for_bytes().is_some() {
             return Err(BackendError::Unsupported(
                 "strait-wasmtime was built without its `cache` feature".into(),
             ));
         }
-        let engine = wasmtime::Engine::new(&wt)
-            .map_err(|e| BackendError::Engine(format!("wasmtime configuration: {e:#}")))?;
+        let engine = wasmtime::Engine::new(&wt).map_err(|e| {
+            BackendError::Engine(format!(
+                "wasmtime configuration ({} compiler): {e:#}",
+                config.compiler
+            ))
+        })?;
         if let Some(tick) = config.deadline_tick {
             start_ticker(&engine, tick)?;
         }

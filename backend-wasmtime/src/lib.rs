@@ -1,4 +1,4 @@
-//! strait's [`Backend`] on Wasmtime 48 (Cranelift JIT).
+//! strait's [`Backend`] on Wasmtime 48 (JIT: Cranelift, or the Winch baseline compiler).
 //!
 //! This crate only converts: the stores, calls, host functions, limits and checks are
 //! strait-backend's engine-generic core, the same code on every engine.
@@ -21,9 +21,15 @@
 //!   whose result is none or one scalar go through `TypedFunc` and `Linker::func_wrap`
 //!   (Wasmtime's untyped `Func::call` takes a lock per call); other shapes use
 //!   `Func::call` and `Linker::func_new`.
-//! - **Compiled-module cache.** With `cache_dir`, compiled code is stored in that
-//!   directory, keyed by the module's hash and the engine settings, and a second load of
-//!   the same module skips Cranelift ([`Wasmtime::cache_stats`] counts hits and misses).
+//! - **Compilers.** [`EngineConfig::compiler`] chooses Cranelift (optimising, the default)
+//!   or Winch (a baseline compiler: several times faster to compile, slower code; no
+//!   `externref`, no debug info). Either compiles the functions of a module on all cores.
+//! - **Compiled-module cache.** With a [`CacheDir::Dir`](strait_backend::CacheDir) in
+//!   [`EngineConfig::cache_dir`], compiled code is stored in that directory, keyed by the
+//!   module's hash and the engine settings (the compiler among them), and a second load of
+//!   the same module skips compiling ([`Wasmtime::cache_stats`] counts hits and misses).
+//!   [`CacheDir::Default`](strait_backend::CacheDir) means no cache here: the runtime
+//!   turns it into its default directory when it loads a service from files.
 //!
 //! ```
 //! use strait_backend::{AsContextMut, Backend, EngineConfig, StoreConfig, TypedFunc};
@@ -54,6 +60,7 @@
 //! |:-:|:--|
 //! | `wasi` | WASI preview1 (wasmtime-wasi). <br><br> Enabled by default. |
 //! | `cache` | The on-disk compiled-module cache. <br><br> Enabled by default. |
+//! | `winch` | The Winch baseline compiler ([`Compiler::Winch`](strait_backend::Compiler)). <br><br> Enabled by default. |
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -66,7 +66,7 @@ pub(crate) fn run(args: &AirArgs, out: &mut dyn Write) -> Result<(), CliError> {
 /// Service options with the CLI's compiled-module cache (AquaVM is 5.9 MB of wasm).
 fn cached() -> ServiceOptions {
     ServiceOptions {
-        engine: crate::cache::engine_config(),
+        engine: crate::compile::engine_config(),
         ..ServiceOptions::default()
     }
 }

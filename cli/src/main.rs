@@ -6,7 +6,7 @@
 //! exits with status 1, so no input can make the binary panic.
 
 mod air;
-mod cache;
+mod compile;
 mod error;
 mod info;
 mod input;
@@ -28,7 +28,7 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     #[command(flatten)]
-    cache: cache::CacheArgs,
+    compile: compile::CompileArgs,
 }
 
 /// How logging is set, after the options of `--help`.
@@ -84,7 +84,7 @@ fn main() -> ExitCode {
         }
     };
     logger::init();
-    cache::init(&cli.cache);
+    compile::init(&cli.compile);
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {

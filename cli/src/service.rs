@@ -70,7 +70,7 @@ pub(crate) fn options(args: &EngineArgs) -> ServiceOptions {
         fuel_per_call: args.fuel,
         deadline_per_call: args.timeout.map(Duration::from_millis),
         working_dir: args.working_dir.clone(),
-        engine: crate::cache::engine_config(),
+        engine: crate::compile::engine_config(),
         ..ServiceOptions::default()
     }
 }

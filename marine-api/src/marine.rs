@@ -101,7 +101,8 @@ impl<WB: WasmBackend> std::fmt::Debug for Marine<WB> {
 
 impl<WB: WasmBackend> Marine<WB> {
     /// Creates a service from a config (typically a [`TomlMarineConfig`](crate::TomlMarineConfig)),
-    /// reading every module file before loading any.
+    /// reading every module file before loading any; compiled modules are cached as
+    /// [`with_module_names`](Self::with_module_names) says.
     pub async fn with_raw_config<C>(backend: WB, config: C) -> MarineResult<Self>
     where
         C: TryInto<MarineConfig<WB>>,
@@ -124,17 +125,26 @@ impl<WB: WasmBackend> Marine<WB> {
     /// Creates a service of the modules of `config`, whose bytes `modules` holds by name.
     pub async fn with_modules<C>(
         backend: WB,
-        mut modules: HashMap<String, Vec<u8>>,
+        modules: HashMap<String, Vec<u8>>,
         config: C,
     ) -> MarineResult<Self>
     where
         C: TryInto<MarineConfig<WB>>,
         MarineError: From<C::Error>,
     {
-        let config = config.try_into()?;
+        let engine = backend.engine_config().clone();
+        Self::with_modules_on(engine, modules, config.try_into()?)
+    }
+
+    /// [`with_modules`](Self::with_modules) on an engine with configuration `engine`.
+    fn with_modules_on(
+        engine: strait::EngineConfig,
+        mut modules: HashMap<String, Vec<u8>>,
+        config: MarineConfig<WB>,
+    ) -> MarineResult<Self> {
         let options = strait::ServiceOptions {
             total_memory_limit: config.total_memory_limit,
-            engine: backend.engine_config().clone(),
+            engine,
             ..strait::ServiceOptions::default()
         };
         let service = strait::Service::new(options).map_err(MarineError::from_strait)?;
@@ -158,6 +168,11 @@ impl<WB: WasmBackend> Marine<WB> {
     }
 
     /// Creates a service of the modules of `config` from the files `names` maps them to.
+    ///
+    /// Modules read from files are cached compiled by default (Wasmtime), as strait's
+    /// `Service::from_config_file` does: in `strait::CacheDir::default_dir()`, unless the
+    /// backend's [`WasmtimeConfig`](crate::backend::WasmtimeConfig) sets another
+    /// `cache_dir` (`strait::CacheDir::Off` turns it off).
     pub async fn with_module_names<C>(
         backend: WB,
         names: &HashMap<String, PathBuf>,
@@ -177,7 +192,8 @@ impl<WB: WasmBackend> Marine<WB> {
                 Ok((name.clone(), bytes))
             })
             .collect::<MarineResult<HashMap<_, _>>>()?;
-        Self::with_modules::<MarineConfig<WB>>(backend, modules, config).await
+        let engine = backend.engine_config().clone().for_files();
+        Self::with_modules_on(engine, modules, config)
     }
 
     fn load(

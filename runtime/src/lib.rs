@@ -146,6 +146,30 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Start-up: the compiled-module cache and the Winch compiler
+//!
+//! Wasmtime compiles every function of a module before it runs, seconds for a large module
+//! with Cranelift. A service loaded from files ([`Service::from_config_file`]) therefore keeps
+//! the compiled modules on disk by default ([`EngineConfig::cache_dir`], in
+//! [`CacheDir::default_dir`]: `$STRAIT_CACHE_DIR`, else `$XDG_CACHE_HOME/strait`, else
+//! `~/.cache/strait`), and its second start skips compiling. [`Compiler::Winch`], Wasmtime's
+//! baseline compiler, makes the first start several times faster, for slower code. wasmi
+//! interprets: it ignores both.
+//!
+//! ```
+//! use strait::{Backend, CacheDir, Compiler, DefaultBackend, EngineConfig, Service, ServiceOptions};
+//!
+//! # fn main() -> Result<(), strait::Error> {
+//! let engine = EngineConfig::default()
+//!     .with_compiler(Compiler::Winch)
+//!     .with_cache_dir(CacheDir::Off); // or a directory of your own
+//! let options = ServiceOptions { engine, ..ServiceOptions::default() };
+//! let config = std::path::Path::new("../examples/greeting/Config.toml");
+//! let service = Service::<DefaultBackend>::from_config_file(config, options)?;
+//! assert_eq!(service.engine().config().compiler, Compiler::Winch);
+//! # Ok(()) }
+//! ```
+//!
 //! Each module lives in its own store (all sharing one engine) and is linked, by name, only
 //! against modules loaded before it, so the call graph is a DAG. A call from module A into
 //! module B runs A's import adapter and B's export adapter, both compiled once at load.
@@ -200,5 +224,7 @@ pub use module_cache::DEFAULT_MODULE_CACHE;
 #[cfg(feature = "std")]
 pub use service::ModuleWasi;
 pub use service::{LoadEvent, MemoryStats, ModuleSettings, ModuleSource, Service, ServiceOptions};
-pub use strait_backend::{Backend, EngineConfig};
+#[cfg(feature = "std")]
+pub use strait_backend::CacheDir;
+pub use strait_backend::{Backend, Compiler, EngineConfig};
 pub use strait_it::{FunctionArg, FunctionType, IType, IValue, RecordField, RecordType};

@@ -44,7 +44,9 @@ pub struct ServiceOptions {
     pub deadline_per_call: Option<core::time::Duration>,
     /// Bound on the bytes one adapter run may lift (D24).
     pub max_lifted_bytes: u64,
-    /// The engine configuration (fuel metering is switched on when `fuel_per_call` is set).
+    /// The engine configuration (fuel metering is switched on when `fuel_per_call` is set):
+    /// among others Wasmtime's compiler and its compiled-module cache, by default on for
+    /// services loaded from files ([`Service::from_config`]).
     pub engine: EngineConfig,
     /// The directory relative WASI mapped directories resolve against; `None` is the
     /// process's working directory, as in Marine (D61).
@@ -255,6 +257,12 @@ impl<B: Backend> Service<B> {
     /// The engine's name (`wasmtime`, `wasmi`).
     pub fn engine_name(&self) -> &'static str {
         B::NAME
+    }
+
+    /// The service's engine: its configuration, or a handle for more services on it
+    /// ([`Service::with_engine`]).
+    pub fn engine(&self) -> &B {
+        &self.engine
     }
 
     /// Registers an IT-typed host function under `namespace::name` for modules loaded from
@@ -833,11 +841,20 @@ impl<B: Backend> Service<B> {
 
     /// Creates a service from a parsed config and loads its modules in order. Every module
     /// file is read before any module is loaded, as Marine does.
+    ///
+    /// Modules loaded from files are cached compiled by default (Wasmtime): the default
+    /// [`EngineConfig::cache_dir`] becomes [`CacheDir::default_dir`] here
+    /// (`$STRAIT_CACHE_DIR`, else `$XDG_CACHE_HOME/strait`, else `~/.cache/strait`), so
+    /// the second start of a service skips compiling; [`CacheDir::Off`] turns that off.
+    ///
+    /// [`CacheDir::default_dir`]: crate::CacheDir::default_dir
+    /// [`CacheDir::Off`]: crate::CacheDir::Off
     pub fn from_config(
         config: &crate::config::ServiceConfig,
         mut options: ServiceOptions,
     ) -> Result<Self, Error> {
         options.total_memory_limit = config.total_memory_limit;
+        options.engine = options.engine.for_files();
         let files = config
             .modules
             .iter()

@@ -46,6 +46,17 @@ pub fn artifact<B: Backend>(name: &str) -> LocalService<B> {
 /// its shipped Config.toml, keys Marine 0.37 dropped included), written to a fresh directory
 /// that is also its working directory: its sqlite database lands there.
 pub fn spell<B: Backend>() -> LocalService<B> {
+    let dir = spell_dir();
+    let options = ServiceOptions {
+        working_dir: Some(dir.clone()),
+        ..ServiceOptions::default()
+    };
+    LocalService::from_config_file(&dir.join("Config.toml"), options)
+        .unwrap_or_else(|e| panic!("cannot load the spell service: {e}"))
+}
+
+/// A fresh directory with the spell service's modules and its shipped `Config.toml`.
+pub fn spell_dir() -> PathBuf {
     static RUNS: AtomicU32 = AtomicU32::new(0);
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "spell-{}-{}",
@@ -56,14 +67,8 @@ pub fn spell<B: Backend>() -> LocalService<B> {
     for (name, bytes) in fluence_spell_distro::modules() {
         std::fs::write(dir.join(format!("{name}.wasm")), bytes).unwrap();
     }
-    let config = dir.join("Config.toml");
-    std::fs::write(&config, fluence_spell_distro::CONFIG).unwrap();
-    let options = ServiceOptions {
-        working_dir: Some(dir),
-        ..ServiceOptions::default()
-    };
-    LocalService::from_config_file(&config, options)
-        .unwrap_or_else(|e| panic!("cannot load the spell service: {e}"))
+    std::fs::write(dir.join("Config.toml"), fluence_spell_distro::CONFIG).unwrap();
+    dir
 }
 
 /// The key of every test (the spec's worked example).

@@ -117,7 +117,7 @@ fn build_on<B: Backend>(recipe: &Recipe, working_dir: Option<&Path>) -> Result<B
         fuel_per_call: recipe.fuel,
         deadline_per_call: recipe.deadline.map(Duration::from_millis),
         working_dir: working_dir.map(Path::to_path_buf),
-        engine: crate::cache::engine_config(),
+        engine: crate::compile::engine_config(),
         ..ServiceOptions::default()
     };
     let mut service = Service::<B>::new(options).map_err(|e| service_error(&e, B::NAME))?;

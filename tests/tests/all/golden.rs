@@ -1,4 +1,5 @@
-//! Marine 0.37's golden outputs (`../shared/golden`), replayed on both engines.
+//! Marine 0.37's golden outputs (`../shared/golden`), replayed on both engines, and on
+//! Wasmtime with its Winch compiler.
 //!
 //! Each scenario loads a service from its config in a fresh working copy, makes every call in
 //! order on that one service and matches results as `golden/README.md` says: results equal
@@ -6,19 +7,25 @@
 //! intentional fixes of `spec/marine-defects.md` do not show in the visible lines.
 
 use serde_json::Value;
-use strait::{Backend, CallParameters, Service, ServiceOptions};
+use strait::{Backend, CallParameters, EngineConfig, Service, ServiceOptions};
 use strait_conformance::golden::{
     self, Expected, expand_generators, match_result, read_scenario, shared_dir, substitute_data,
 };
 
 /// Replays scenario `name` on engine `B`; panics with every mismatch.
 fn replay<B: Backend>(name: &str) {
+    replay_on::<B>(name, EngineConfig::default());
+}
+
+/// Replays scenario `name` on engine `B` configured as `engine` says.
+fn replay_on<B: Backend>(name: &str, engine: EngineConfig) {
     let Some(shared) = shared_dir() else { return };
     let scenario = read_scenario(&shared, name);
     let copy = golden::WorkingCopy::new(&shared).expect("working copy");
     let config = copy.root().join(&scenario.load.config);
     let options = ServiceOptions {
         working_dir: config.parent().map(ToOwned::to_owned),
+        engine,
         ..ServiceOptions::default()
     };
     let loaded = Service::<B>::from_config_file(&config, options);
@@ -86,6 +93,18 @@ macro_rules! golden_scenarios {
         )*
 
         strait_conformance::on_every_engine!($($test),*);
+
+        /// The same scenarios on Wasmtime with its Winch compiler.
+        #[cfg(feature = "wasmtime")]
+        mod winch {
+            $(
+                #[test]
+                fn $test() {
+                    let winch = strait::EngineConfig::default().with_compiler(strait::Compiler::Winch);
+                    super::replay_on::<strait::Wasmtime>($file, winch);
+                }
+            )*
+        }
     };
 }
 

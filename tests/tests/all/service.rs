@@ -3,7 +3,10 @@
 
 use super::repo;
 use serde_json::json;
-use strait::{Backend, CallParameters, ErrorKind, IValue, ModuleSettings, Service, ServiceOptions};
+use strait::{
+    Backend, CacheDir, CallParameters, EngineConfig, ErrorKind, IValue, ModuleSettings, Service,
+    ServiceOptions,
+};
 use strait_conformance::deep::{deep_record, deep_record_module};
 use strait_conformance::golden::shared_dir;
 
@@ -452,6 +455,32 @@ fn module_cache<B: Backend>() {
     );
 }
 
+/// A service loaded from files caches compiled modules (Wasmtime) in the default directory
+/// unless told otherwise; modules given as bytes are cached only in a directory named.
+fn file_loads_use_the_default_cache<B: Backend>() {
+    let config = repo().join("examples/greeting/Config.toml");
+    let cache_dir = |options: ServiceOptions| {
+        let service = Service::<B>::from_config_file(&config, options).expect("load");
+        service.engine().config().cache_dir.clone()
+    };
+    let default = CacheDir::from(CacheDir::default_dir());
+    assert_eq!(cache_dir(ServiceOptions::default()), default);
+    let off = ServiceOptions {
+        engine: EngineConfig::default().with_cache_dir(CacheDir::Off),
+        ..ServiceOptions::default()
+    };
+    assert_eq!(cache_dir(off), CacheDir::Off);
+    let dir = std::env::temp_dir().join("strait-conformance-cache");
+    let named = ServiceOptions {
+        engine: EngineConfig::default().with_cache_dir(dir.clone()),
+        ..ServiceOptions::default()
+    };
+    assert_eq!(cache_dir(named), CacheDir::Dir(dir));
+    let bytes = new_service::<B>(ServiceOptions::default());
+    assert_eq!(bytes.engine().config().cache_dir, CacheDir::Default);
+    assert_eq!(bytes.engine().config().cache_dir.for_bytes(), None);
+}
+
 /// A trap is an error; the same instance serves the next call.
 fn trap_then_call<B: Backend>() {
     let mut service = new_service::<B>(ServiceOptions::default());
@@ -745,4 +774,5 @@ strait_conformance::on_every_engine!(
     unsigned_edges,
     unload_reload,
     trap_then_call,
+    file_loads_use_the_default_cache,
 );
