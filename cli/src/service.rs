@@ -225,7 +225,9 @@ fn batch_on<B: Backend>(
             return Err(CliError::new("the service could not be loaded"));
         }
     };
+    // Both buffers are kept from call to call: a large payload is not allocated afresh each time.
     let mut line = String::new();
+    let mut reply = String::new();
     loop {
         line.clear();
         if input.read_line(&mut line)? == 0 {
@@ -234,18 +236,32 @@ fn batch_on<B: Backend>(
         if line.trim().is_empty() {
             continue;
         }
-        let reply = match batch_call(&mut service, &line) {
-            Ok(result) => json!({ "result": result }),
-            Err(error) => json!({ "error": error }),
-        };
-        writeln!(out, "{reply}")?;
+        reply.clear();
+        match batch_call(&mut service, &line) {
+            Ok(result) => {
+                reply.push_str("{\"result\":");
+                strait::json::write_compact(&mut reply, &result);
+                reply.push('}');
+            }
+            Err(error) => strait::json::write_compact(&mut reply, &json!({ "error": error })),
+        }
+        reply.push('\n');
+        out.write_all(reply.as_bytes())?;
         out.flush()?;
     }
 }
 
 fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value, String> {
-    let request: Value =
+    let mut request: Value =
         strait::json::parse(line).map_err(|e| format!("invalid request line: {e}"))?;
+    // The arguments and call parameters are taken out of the request, not copied.
+    let mut take = |name: &str| {
+        request
+            .as_object_mut()
+            .and_then(|fields| fields.remove(name))
+    };
+    let args = take("args").unwrap_or(Value::Array(Vec::new()));
+    let parameters = take("call_parameters");
     let field = |name: &str| {
         request
             .get(name)
@@ -253,13 +269,9 @@ fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value,
             .ok_or_else(|| format!("the request has no string `{name}`"))
     };
     let (module, function) = (field("module")?, field("function")?);
-    let args = request
-        .get("args")
-        .cloned()
-        .unwrap_or(Value::Array(Vec::new()));
-    let parameters = match request.get("call_parameters") {
+    let parameters = match parameters {
         None | Some(Value::Null) => CallParameters::default(),
-        Some(value) => parse_call_parameters(value.clone())?,
+        Some(value) => parse_call_parameters(value)?,
     };
     service
         .call_json(module, function, &args, parameters)

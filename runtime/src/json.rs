@@ -17,9 +17,12 @@
 mod args;
 mod results;
 mod text;
+mod write;
 
 pub use text::{JsonTextError, MAX_TEXT_DEPTH, parse};
+pub use write::write_compact;
 
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -346,18 +349,52 @@ pub fn ivalues_to_json(
     types: &[IType],
     records: &dyn RecordLookup,
 ) -> Result<Value, JsonResultError> {
-    if values.len() != types.len() {
+    match one_result(values.len(), types)? {
+        None => Ok(Value::Null),
+        Some(ty) => match values.first() {
+            Some(value) => results::ivalue_to_json(Cow::Borrowed(value), ty, records),
+            None => Ok(Value::Null),
+        },
+    }
+}
+
+/// [`ivalues_to_json`] for results the caller no longer needs: their strings move into the
+/// JSON instead of being copied.
+///
+/// ```
+/// use strait::json::{NoRecords, ivalues_into_json};
+/// use strait::{IType, IValue};
+///
+/// let json = ivalues_into_json(vec![IValue::String("Hi".into())], &[IType::String], &NoRecords);
+/// assert_eq!(json, Ok(serde_json::json!("Hi")));
+/// ```
+pub fn ivalues_into_json(
+    mut values: Vec<IValue>,
+    types: &[IType],
+    records: &dyn RecordLookup,
+) -> Result<Value, JsonResultError> {
+    match one_result(values.len(), types)? {
+        None => Ok(Value::Null),
+        Some(ty) => match values.pop() {
+            Some(value) => results::ivalue_to_json(Cow::Owned(value), ty, records),
+            None => Ok(Value::Null),
+        },
+    }
+}
+
+/// The type of the one result of a call with `count` values of `types`, `None` for no result;
+/// an error for more than one, or a count that does not match the types.
+fn one_result(count: usize, types: &[IType]) -> Result<Option<&IType>, JsonResultError> {
+    if count != types.len() {
         return Err(JsonResultError::ResultCount {
-            values: values.len(),
+            values: count,
             types: types.len(),
         });
     }
-    match (values, types) {
-        ([], _) => Ok(Value::Null),
-        ([value], [ty]) => ivalue_to_json(value, ty, records),
-        _ => Err(JsonResultError::MultipleResults {
-            count: values.len(),
-        }),
+    match types {
+        [] => Ok(None),
+        [ty] => Ok(Some(ty)),
+        _ => Err(JsonResultError::MultipleResults { count }),
     }
 }
 
@@ -372,7 +409,7 @@ pub fn ivalue_to_json(
     ty: &IType,
     records: &dyn RecordLookup,
 ) -> Result<Value, JsonResultError> {
-    results::ivalue_to_json(value, ty, records)
+    results::ivalue_to_json(Cow::Borrowed(value), ty, records)
 }
 
 /// A value in serde_json's `Debug` form, as Marine's messages quote it. `Debug` recurses, so a

@@ -734,7 +734,7 @@ impl<B: Backend> Service<B> {
         let results = instance
             .call_export(export, &values)
             .map_err(|error| self.suspect_oom(error))?;
-        crate::json::ivalues_to_json(&results, &ty.results, &linked.types).map_err(|e| {
+        crate::json::ivalues_into_json(results, &ty.results, &linked.types).map_err(|e| {
             Error::with_source(
                 ErrorKind::JsonResult,
                 alloc::format!("cannot convert the result of module \"{module}\", function \"{function}\" to JSON"),
