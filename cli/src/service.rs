@@ -204,6 +204,9 @@ fn call_on<B: Backend>(args: &CallArgs, out: &mut dyn Write) -> Result<(), CliEr
     Ok(())
 }
 
+/// How much of stdin `batch` reads at once.
+pub(crate) const BATCH_READ: usize = 256 << 10;
+
 pub(crate) fn batch(
     args: &ServiceArgs,
     input: &mut dyn BufRead,
@@ -225,7 +228,8 @@ fn batch_on<B: Backend>(
             return Err(CliError::new("the service could not be loaded"));
         }
     };
-    // Both buffers are kept from call to call: a large payload is not allocated afresh each time.
+    // The line and the reply are kept from call to call, and large strings in between move
+    // through buffers the service keeps: a large payload is not allocated afresh each time.
     let mut line = String::new();
     let mut reply = String::new();
     loop {
@@ -242,6 +246,7 @@ fn batch_on<B: Backend>(
                 reply.push_str("{\"result\":");
                 strait::json::write_compact(&mut reply, &result);
                 reply.push('}');
+                service.recycle_json(result);
             }
             Err(error) => strait::json::write_compact(&mut reply, &json!({ "error": error })),
         }
@@ -252,8 +257,9 @@ fn batch_on<B: Backend>(
 }
 
 fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value, String> {
-    let mut request: Value =
-        strait::json::parse(line).map_err(|e| format!("invalid request line: {e}"))?;
+    let mut request = service
+        .parse_json(line)
+        .map_err(|e| format!("invalid request line: {e}"))?;
     // The arguments and call parameters are taken out of the request, not copied.
     let mut take = |name: &str| {
         request
@@ -274,7 +280,7 @@ fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value,
         Some(value) => parse_call_parameters(value)?,
     };
     service
-        .call_json(module, function, &args, parameters)
+        .call_json_owned(module, function, args, parameters)
         .map_err(|e| e.to_string())
 }
 

@@ -3,6 +3,7 @@
 //! caller context of one of its host functions).
 
 use crate::error::{Error, ErrorKind};
+use crate::spares::{self, Spares};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -45,6 +46,8 @@ pub(crate) struct Linked<B: Backend> {
     /// Runs the module's import adapters. One is enough: the call graph is a DAG, so an
     /// import adapter of a module never runs inside another one of the same module.
     pub(crate) import_interpreter: spin::Mutex<Interpreter>,
+    /// The service's kept buffers, which lifted strings and byte arrays reuse.
+    pub(crate) spares: Arc<spin::Mutex<Spares>>,
 }
 
 impl<B: Backend> Linked<B> {
@@ -275,6 +278,14 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
 
     fn memory(&mut self) -> Result<&mut [u8], HostError> {
         self.core.main_memory().map_err(backend_to_host)
+    }
+
+    fn spare_buffer(&mut self, len: usize) -> Option<Vec<u8>> {
+        // Small values skip the lock: the allocator serves them as well.
+        if len < spares::MIN_CAPACITY {
+            return None;
+        }
+        self.linked.spares.lock().take(len)
     }
 }
 

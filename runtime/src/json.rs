@@ -336,7 +336,26 @@ pub fn json_to_args(
     params: &[FunctionArg],
     records: &dyn RecordLookup,
 ) -> Result<Vec<IValue>, JsonArgError> {
-    args::json_to_args(args, params, records)
+    args::json_to_args(Cow::Borrowed(args), params, records)
+}
+
+/// [`json_to_args`] for arguments the caller no longer needs: their strings move into the
+/// values instead of being copied. Same rules, same errors.
+///
+/// ```
+/// use strait::json::{NoRecords, json_into_args};
+/// use strait::{FunctionArg, IType, IValue};
+///
+/// let params = [FunctionArg { name: "name".into(), ty: IType::String }];
+/// let args = json_into_args(serde_json::json!(["World"]), &params, &NoRecords);
+/// assert_eq!(args, Ok(vec![IValue::String("World".into())]));
+/// ```
+pub fn json_into_args(
+    args: Value,
+    params: &[FunctionArg],
+    records: &dyn RecordLookup,
+) -> Result<Vec<IValue>, JsonArgError> {
+    args::json_to_args(Cow::Owned(args), params, records)
 }
 
 /// Converts a function's results into one JSON value (`spec/service.md` §6.3): no result is
@@ -448,6 +467,48 @@ mod tests {
     use alloc::vec;
     use serde_json::json;
     use strait_it::RecordField;
+
+    /// Both conversions of the arguments, borrowed and owned, which must agree.
+    fn json_to_args(
+        args: &Value,
+        params: &[FunctionArg],
+        records: &dyn RecordLookup,
+    ) -> Result<Vec<IValue>, JsonArgError> {
+        let borrowed = super::json_to_args(args, params, records);
+        assert_eq!(json_into_args(args.clone(), params, records), borrowed);
+        borrowed
+    }
+
+    /// Both conversions of the results, borrowed and owned, which must agree.
+    fn ivalues_to_json(
+        values: &[IValue],
+        types: &[IType],
+        records: &dyn RecordLookup,
+    ) -> Result<Value, JsonResultError> {
+        let borrowed = super::ivalues_to_json(values, types, records);
+        // Compared as text: a NaN in an error is not equal to itself.
+        assert_eq!(
+            format!("{:?}", ivalues_into_json(values.to_vec(), types, records)),
+            format!("{borrowed:?}")
+        );
+        borrowed
+    }
+
+    /// [`ivalues_to_json`] of one value.
+    fn ivalue_to_json(
+        value: &IValue,
+        ty: &IType,
+        records: &dyn RecordLookup,
+    ) -> Result<Value, JsonResultError> {
+        let one = super::ivalue_to_json(value, ty, records);
+        let all = ivalues_to_json(
+            core::slice::from_ref(value),
+            core::slice::from_ref(ty),
+            records,
+        );
+        assert_eq!(format!("{all:?}"), format!("{one:?}"));
+        one
+    }
 
     fn arg(name: &str, ty: IType) -> FunctionArg {
         FunctionArg {

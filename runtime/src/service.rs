@@ -8,6 +8,7 @@ use crate::instance::{
     to_wvalue,
 };
 use crate::module_cache::ModuleCache;
+use crate::spares::Spares;
 use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -114,6 +115,7 @@ pub struct Service<B: Backend> {
     call_parameters: Arc<spin::Mutex<CallParameters>>,
     host_functions: Vec<(String, String, HostFunction)>,
     module_cache: ModuleCache<B>,
+    spares: Arc<spin::Mutex<Spares>>,
     options: ServiceOptions,
     #[cfg(feature = "std")]
     wasi: BTreeMap<String, ModuleWasi>,
@@ -246,6 +248,7 @@ impl<B: Backend> Service<B> {
             call_parameters: Arc::new(spin::Mutex::new(CallParameters::default())),
             host_functions: Vec::new(),
             module_cache: ModuleCache::new(options.module_cache),
+            spares: Arc::default(),
             options,
             #[cfg(feature = "std")]
             wasi: BTreeMap::new(),
@@ -428,6 +431,7 @@ impl<B: Backend> Service<B> {
             import_interpreter: spin::Mutex::new(Interpreter::with_limits(Limits {
                 max_lifted_bytes: self.options.max_lifted_bytes,
             })),
+            spares: Arc::clone(&self.spares),
         });
         let host_funcs = self.host_funcs(&linked, info, settings)?;
         #[cfg(feature = "std")]
@@ -734,13 +738,66 @@ impl<B: Backend> Service<B> {
         let results = instance
             .call_export(export, &values)
             .map_err(|error| self.suspect_oom(error))?;
-        crate::json::ivalues_into_json(results, &ty.results, &linked.types).map_err(|e| {
-            Error::with_source(
-                ErrorKind::JsonResult,
-                alloc::format!("cannot convert the result of module \"{module}\", function \"{function}\" to JSON"),
-                e,
-            )
-        })
+        results_to_json(module, function, &linked.types, &ty.results, results)
+    }
+
+    /// [`call_json`](Self::call_json) for arguments given by value: their strings move into
+    /// the call instead of being copied, and once it is done their buffers are kept for the
+    /// strings later calls lift (see [`parse_json`](Self::parse_json) and
+    /// [`recycle_json`](Self::recycle_json) for the whole round).
+    pub fn call_json_owned(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: serde_json::Value,
+        call_parameters: CallParameters,
+    ) -> Result<serde_json::Value, Error> {
+        let (instance, export) = self.find(module, function)?;
+        let linked = &instance.linked;
+        let ty = &linked.compiled.exports()[export].ty;
+        let values = crate::json::json_into_args(args, &ty.params, &linked.types)
+            .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
+        self.begin_call(call_parameters);
+        let results = instance
+            .call_export(export, &values)
+            .map_err(|error| self.suspect_oom(error));
+        self.spares.lock().keep_ivalues(values);
+        results_to_json(module, function, &linked.types, &ty.results, results?)
+    }
+
+    /// Parses JSON text as [`json::parse`](crate::json::parse) does, with long strings in
+    /// buffers the service kept from earlier calls, if it has them.
+    ///
+    /// With [`call_json_owned`](Self::call_json_owned) and [`recycle_json`](Self::recycle_json),
+    /// a protocol that reads JSON text and writes JSON text moves large strings from call to
+    /// call through the same few buffers, with no fresh allocation per call:
+    ///
+    /// ```
+    /// use strait::{CallParameters, Service, ServiceOptions};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = std::path::Path::new("../examples/greeting/Config.toml");
+    /// let mut service = Service::<strait::DefaultBackend>::from_config_file(config, ServiceOptions::default())?;
+    /// let mut reply = String::new();
+    /// for line in [r#"["World"]"#, r#"{"name": "again"}"#] {
+    ///     let args = service.parse_json(line)?;
+    ///     let result = service.call_json_owned("greeting", "greeting", args, CallParameters::default())?;
+    ///     reply.clear();
+    ///     strait::json::write_compact(&mut reply, &result);
+    ///     service.recycle_json(result);
+    ///     println!("{reply}");
+    /// }
+    /// # assert_eq!(reply, r#""Hi, again""#);
+    /// # Ok(()) }
+    /// ```
+    pub fn parse_json(&self, text: &str) -> Result<serde_json::Value, crate::json::JsonTextError> {
+        self.spares.lock().parse_json(text)
+    }
+
+    /// Gives the service the buffers of a JSON value it no longer needs (a result once written
+    /// out), for later calls to reuse: see [`parse_json`](Self::parse_json).
+    pub fn recycle_json(&self, value: serde_json::Value) {
+        self.spares.lock().keep_json(value);
     }
 
     fn begin_call(&self, call_parameters: CallParameters) {
@@ -865,6 +922,25 @@ impl<B: Backend> Service<B> {
         service.load_modules(&sources, |_| {})?;
         Ok(service)
     }
+}
+
+/// The JSON of a call's results, or the error naming the call.
+fn results_to_json(
+    module: &str,
+    function: &str,
+    types: &[strait_it::TypeEntry],
+    result_types: &[strait_it::IType],
+    results: Vec<IValue>,
+) -> Result<serde_json::Value, Error> {
+    crate::json::ivalues_into_json(results, result_types, &types).map_err(|e| {
+        Error::with_source(
+            ErrorKind::JsonResult,
+            alloc::format!(
+                "cannot convert the result of module \"{module}\", function \"{function}\" to JSON"
+            ),
+            e,
+        )
+    })
 }
 
 /// Memory statistics of a service (`spec/service.md` §9).

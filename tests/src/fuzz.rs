@@ -4,7 +4,7 @@
 
 use arbitrary::{Result as Arb, Unstructured};
 use serde_json::Value;
-use strait::json::{ivalue_to_json, json_to_args};
+use strait::json::{ivalue_to_json, ivalues_into_json, json_into_args, json_to_args};
 use strait_it::memory::{LiftBudget, lift_flat};
 use strait_it::records::RecordTable;
 use strait_it::{FunctionArg, IType, IValue, RecordField, RecordType, Section, TypeEntry};
@@ -195,11 +195,16 @@ pub fn service_config(data: &[u8]) {
     if RecordTable::new(&types).is_err() {
         return;
     }
-    if let Ok(values) = json_to_args(&json, &params, &types) {
+    let converted = json_to_args(&json, &params, &types);
+    // Arguments given by value (their strings moved) convert the same.
+    assert_eq!(json_into_args(json, &params, &types), converted);
+    if let Ok(values) = converted {
         assert_eq!(values.len(), params.len());
         for (value, param) in values.iter().zip(&params) {
-            ivalue_to_json(value, &param.ty, &types)
+            let json = ivalue_to_json(value, &param.ty, &types)
                 .unwrap_or_else(|e| panic!("a converted value converts back: {e}"));
+            let ty = core::slice::from_ref(&param.ty);
+            assert_eq!(ivalues_into_json(vec![value.clone()], ty, &types), Ok(json));
         }
     }
 }
