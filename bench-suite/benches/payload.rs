@@ -10,6 +10,9 @@
 //! - `greeting`: Marine's real `greeting` module (`"Hi, " + name`, which copies the name once
 //!   more inside the guest) through [`Service::call`].
 //! - `greeting_json`: the same through [`Service::call_json`]: JSON value in, JSON value out.
+//! - `greeting_text`: JSON text in, JSON text out, as `strait batch` does it (without its
+//!   reading and writing): [`Service::parse_json`] and [`Service::call_json_text`], the
+//!   payload moving through the buffers the service keeps.
 //!
 //! `cargo bench -p strait-bench --bench payload`
 
@@ -134,6 +137,8 @@ fn bench_engine<B: Backend>(c: &mut Criterion, dir: &Path) {
         let text = payload(size);
         let args = [IValue::String(text.clone())];
         let json = serde_json::json!([text]);
+        let request = json.to_string();
+        let mut reply = String::new();
         // The calls do what they should before they are timed.
         let hi = IValue::String(format!("Hi, {text}"));
         assert_eq!(echo.call("echo", "echo", &args).expect("echo"), args);
@@ -168,6 +173,22 @@ fn bench_engine<B: Backend>(c: &mut Criterion, dir: &Path) {
                         )
                         .expect("greeting"),
                 )
+            })
+        });
+        group.bench_function(BenchmarkId::new("greeting_text", size), |b| {
+            b.iter(|| {
+                let args = greeting.parse_json(black_box(&request)).expect("JSON");
+                reply.clear();
+                greeting
+                    .call_json_text(
+                        "greeting",
+                        "greeting",
+                        args,
+                        CallParameters::default(),
+                        &mut reply,
+                    )
+                    .expect("greeting");
+                black_box(&reply);
             })
         });
     }

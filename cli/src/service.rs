@@ -241,14 +241,13 @@ fn batch_on<B: Backend>(
             continue;
         }
         reply.clear();
-        match batch_call(&mut service, &line) {
-            Ok(result) => {
-                reply.push_str("{\"result\":");
-                strait::json::write_compact(&mut reply, &result);
-                reply.push('}');
-                service.recycle_json(result);
+        reply.push_str("{\"result\":");
+        match batch_call(&mut service, &line, &mut reply) {
+            Ok(()) => reply.push('}'),
+            Err(error) => {
+                reply.clear();
+                strait::json::write_compact(&mut reply, &json!({ "error": error }));
             }
-            Err(error) => strait::json::write_compact(&mut reply, &json!({ "error": error })),
         }
         reply.push('\n');
         out.write_all(reply.as_bytes())?;
@@ -256,7 +255,12 @@ fn batch_on<B: Backend>(
     }
 }
 
-fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value, String> {
+/// Runs the call of one request line, appending its result's JSON text to `out`.
+fn batch_call<B: Backend>(
+    service: &mut Service<B>,
+    line: &str,
+    out: &mut String,
+) -> Result<(), String> {
     let mut request = service
         .parse_json(line)
         .map_err(|e| format!("invalid request line: {e}"))?;
@@ -280,7 +284,7 @@ fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value,
         Some(value) => parse_call_parameters(value)?,
     };
     service
-        .call_json_owned(module, function, args, parameters)
+        .call_json_text(module, function, args, parameters, out)
         .map_err(|e| e.to_string())
 }
 

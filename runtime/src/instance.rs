@@ -16,7 +16,7 @@ use strait_it::memory::{HostError, LowerError, LowerTarget};
 
 /// Core calls with at most this many parameters or results convert their values on the
 /// stack; larger ones (none in real modules) fall back to the heap.
-const INLINE_VALUES: usize = 16;
+pub(crate) const INLINE_VALUES: usize = 16;
 
 /// Per-call limits applied whenever an adapter of the module runs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -45,7 +45,7 @@ pub(crate) struct Linked<B: Backend> {
     pub(crate) limits: CallLimits,
     /// Runs the module's import adapters. One is enough: the call graph is a DAG, so an
     /// import adapter of a module never runs inside another one of the same module.
-    pub(crate) import_interpreter: spin::Mutex<Interpreter>,
+    pub(crate) import_interpreter: spin::Mutex<ImportRunner>,
     /// The service's kept buffers, which lifted strings and byte arrays reuse.
     pub(crate) spares: Arc<spin::Mutex<Spares>>,
 }
@@ -63,6 +63,14 @@ impl<B: Backend> Linked<B> {
             )) as HostError
         })
     }
+}
+
+/// What the import adapters of a module run with, kept between calls: the interpreter and
+/// the buffer of their results.
+#[derive(Debug, Default)]
+pub(crate) struct ImportRunner {
+    pub(crate) interpreter: Interpreter,
+    pub(crate) results: Vec<IValue>,
 }
 
 /// An adapted import: the module and export it leads to.
@@ -95,6 +103,19 @@ impl<B: Backend> Instance<B> {
     /// Runs export `export` of this module with `args`: the export adapter of
     /// `spec/service.md` §5.1 step 4.
     pub(crate) fn call_export(&self, export: usize, args: &[IValue]) -> Result<Vec<IValue>, Error> {
+        let mut results = Vec::new();
+        self.call_export_into(export, args, &mut results)?;
+        Ok(results)
+    }
+
+    /// [`call_export`](Self::call_export), appending the results to `results`: a call from
+    /// another module's adapter hands its own stack, so the call allocates nothing for them.
+    pub(crate) fn call_export_into(
+        &self,
+        export: usize,
+        args: &[IValue],
+        results: &mut Vec<IValue>,
+    ) -> Result<(), Error> {
         let linked = &*self.linked;
         let compiled = linked.compiled.exports().get(export).ok_or_else(|| {
             Error::new(
@@ -132,17 +153,15 @@ impl<B: Backend> Instance<B> {
             funcs,
             linked,
         };
-        let mut results = Vec::with_capacity(compiled.ty.results.len());
         interpreter
             .run(
                 &linked.compiled,
                 &compiled.program,
                 args,
                 &mut host,
-                &mut results,
+                results,
             )
-            .map_err(|error| Error::execution(&linked.name, &compiled.name, error))?;
-        Ok(results)
+            .map_err(|error| Error::execution(&linked.name, &compiled.name, error))
     }
 }
 
@@ -221,16 +240,20 @@ fn call_buffered<B, C, Buf>(
 where
     B: Backend,
     C: AsContextMut<B>,
-    Buf: FromIterator<WValue> + core::ops::DerefMut<Target = [WValue]>,
+    Buf: Default + Extend<WValue> + core::ops::DerefMut<Target = [WValue]>,
 {
-    let wargs = args
-        .iter()
-        .map(|arg| to_wvalue(arg).ok_or_else(|| not_core(arg)))
-        .collect::<Result<Buf, _>>()?;
-    let mut wresults: Buf = func.sig().results().iter().map(|ty| ty.zero()).collect();
+    let mut wargs = Buf::default();
+    for arg in args {
+        wargs.extend([to_wvalue(arg).ok_or_else(|| not_core(arg))?]);
+    }
+    let mut wresults = Buf::default();
+    wresults.extend(func.sig().results().iter().map(|ty| ty.zero()));
     func.call(core, &wargs, &mut wresults)
         .map_err(backend_to_host)?;
-    results.extend(wresults.iter().filter_map(to_ivalue));
+    results.reserve(wresults.len());
+    for value in wresults.iter() {
+        results.extend(to_ivalue(value));
+    }
     Ok(())
 }
 
@@ -268,12 +291,10 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
                     alloc::format!("import slot {slot} is missing"),
                 )) as HostError
             })?;
-        let values = target
+        target
             .module
-            .call_export(target.export, args)
-            .map_err(|e| Box::new(e) as HostError)?;
-        results.extend(values);
-        Ok(())
+            .call_export_into(target.export, args, results)
+            .map_err(|e| Box::new(e) as HostError)
     }
 
     fn memory(&mut self) -> Result<&mut [u8], HostError> {

@@ -20,7 +20,7 @@ mod text;
 mod write;
 
 pub use text::{JsonTextError, MAX_TEXT_DEPTH, parse};
-pub use write::write_compact;
+pub use write::{write_compact, write_results};
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -491,6 +491,21 @@ mod tests {
             format!("{:?}", ivalues_into_json(values.to_vec(), types, records)),
             format!("{borrowed:?}")
         );
+        // Written straight to text: the same text, or the same error with nothing written.
+        let mut text = String::from("before");
+        let written = write_results(values, types, records, &mut text);
+        match &borrowed {
+            Ok(json) => {
+                assert_eq!(written, Ok(()));
+                let mut expected = String::from("before");
+                write_compact(&mut expected, json);
+                assert_eq!(text, expected);
+            }
+            Err(error) => {
+                assert_eq!(format!("{written:?}"), format!("{:?}", Err::<(), _>(error)));
+                assert_eq!(text, "before");
+            }
+        }
         borrowed
     }
 
@@ -995,6 +1010,69 @@ mod tests {
              \"field_5\":5,\"field_6\":6,\"field_7\":7,\"field_8\":18446744073709551615,\
              \"field_9\":9.0}"
         );
+    }
+
+    #[test]
+    fn results_written_as_text() {
+        let field = |name: &str, ty: IType| RecordField {
+            name: name.into(),
+            ty,
+        };
+        // Names out of order, a repeated name (a map keeps the last), a nested record, and a
+        // record too wide to be sorted on the stack.
+        let records = vec![
+            RecordType {
+                name: "R".into(),
+                fields: vec![
+                    field("b", IType::String),
+                    field("a", IType::U8),
+                    field("b", IType::F32),
+                    field("", IType::Record(1)),
+                    field("z", IType::Array(Box::new(IType::U8))),
+                ],
+            },
+            RecordType {
+                name: "Wide".into(),
+                fields: (0..70)
+                    .map(|i| field(&format!("f{i}"), IType::S64))
+                    .collect(),
+            },
+        ];
+        let wide = IValue::Record((0..70).map(IValue::S64).collect());
+        let record = IValue::Record(vec![
+            IValue::String("x\n\"".into()),
+            IValue::U8(7),
+            IValue::F32(0.5),
+            wide.clone(),
+            IValue::Array(vec![IValue::U8(1), IValue::U8(2)]),
+        ]);
+        let out = ivalues_to_json(
+            core::slice::from_ref(&record),
+            &[IType::Record(0)],
+            &records,
+        )
+        .unwrap();
+        assert_eq!(out["b"], json!(0.5));
+        let array = IType::Array(Box::new(IType::Record(0)));
+        ivalues_to_json(
+            &[IValue::Array(vec![record.clone(), record])],
+            &[array],
+            &records,
+        )
+        .unwrap();
+        ivalues_to_json(&[wide], &[IType::Record(1)], &records).unwrap();
+        // Errors: a NaN deep inside, a missing record type, a wrong kind.
+        let nan = IValue::Record(vec![
+            IValue::String(String::new()),
+            IValue::U8(0),
+            IValue::F32(f32::NAN),
+            IValue::Record((0..70).map(IValue::S64).collect()),
+            IValue::ByteArray(vec![]),
+        ]);
+        assert!(ivalues_to_json(&[nan], &[IType::Record(0)], &records).is_err());
+        assert!(ivalues_to_json(&[IValue::Record(vec![])], &[IType::Record(5)], &records).is_err());
+        assert!(ivalues_to_json(&[IValue::S8(1)], &[IType::U8], &records).is_err());
+        ivalues_to_json(&[], &[], &records).unwrap();
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Buffers a service keeps from call to call: the strings and byte arrays of values it is done
-//! with (a call's arguments, a result once written out) are kept and handed out again for the
+//! with (a call's arguments, a result once written out as JSON text) are kept and handed out again for the
 //! strings a later call lifts or parses, so a large payload does not cost a fresh allocation,
 //! and the page faults of touching it, on every call.
 //!
@@ -86,19 +86,6 @@ impl Spares {
                 IValue::String(text) => self.keep(text.into_bytes()),
                 IValue::ByteArray(bytes) => self.keep(bytes),
                 IValue::Array(items) | IValue::Record(items) => pending.extend(items),
-                _ => {}
-            }
-        }
-    }
-
-    /// Keeps the buffers of the strings in `value`.
-    pub(crate) fn keep_json(&mut self, value: Value) {
-        let mut pending = alloc::vec![value];
-        while let Some(value) = pending.pop() {
-            match value {
-                Value::String(text) => self.keep(text.into_bytes()),
-                Value::Array(items) => pending.extend(items),
-                Value::Object(map) => pending.extend(map.into_iter().map(|(_, value)| value)),
                 _ => {}
             }
         }
@@ -246,7 +233,7 @@ mod tests {
             IValue::Record(vec![IValue::String(text.clone()), IValue::U8(1)]),
             IValue::ByteArray(vec![0; MIN_CAPACITY]),
         ]);
-        spares.keep_json(serde_json::json!({"a": [text], "b": "short"}));
+        spares.keep_ivalues(vec![IValue::Array(vec![IValue::String(text.clone())])]);
         assert_eq!(spares.buffers.len(), 3);
         assert_eq!(spares.copy_str(&text).as_deref(), Some(text.as_str()));
         assert_eq!(spares.copy_str("short"), None);

@@ -9,7 +9,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
-use serde_json::Value;
+use arrayvec::ArrayVec;
+use serde_json::{Number, Value};
+use strait_it::{IType, IValue, RecordField};
+
+use super::{JsonResultError, MAX_DEPTH, RecordLookup};
 
 /// Bytes checked at once for something to escape.
 const BLOCK: usize = 32;
@@ -78,6 +82,216 @@ pub fn write_compact(out: &mut String, value: &Value) {
             },
         }
     }
+}
+
+/// Appends the JSON text of a call's results to `out`: exactly
+/// `write_compact(&ivalues_to_json(values, types, records)?)`, written straight from the values,
+/// without building the JSON value (records' field names sorted as serde_json's map sorts
+/// them). On an error `out` is as it was and the error is [`ivalues_to_json`]'s.
+///
+/// ```
+/// use strait::json::{NoRecords, write_results};
+/// use strait::{IType, IValue};
+///
+/// let mut text = String::new();
+/// let values = [IValue::Array(vec![IValue::String("a\"b".into()), IValue::String("c".into())])];
+/// write_results(&values, &[IType::Array(Box::new(IType::String))], &NoRecords, &mut text).unwrap();
+/// assert_eq!(text, r#"["a\"b","c"]"#);
+/// ```
+///
+/// [`ivalues_to_json`]: super::ivalues_to_json
+pub fn write_results(
+    values: &[IValue],
+    types: &[IType],
+    records: &dyn RecordLookup,
+    out: &mut String,
+) -> Result<(), JsonResultError> {
+    let start = out.len();
+    let written = match (values, types) {
+        ([], []) => {
+            out.push_str("null");
+            Some(())
+        }
+        ([value], [ty]) => write_value(value, ty, records, out),
+        _ => None,
+    };
+    if written.is_none() {
+        // Whatever stopped it, the conversion itself says why (or, for shapes this writer
+        // leaves to it, writes the same text).
+        out.truncate(start);
+        let json = super::ivalues_to_json(values, types, records)?;
+        write_compact(out, &json);
+    }
+    Ok(())
+}
+
+/// Record fields written in key order at most this many; larger records go the long way.
+const MAX_SORTED_FIELDS: usize = 64;
+
+/// An array or record being written from interface values.
+enum Entries<'a> {
+    Array {
+        items: core::slice::Iter<'a, IValue>,
+        element: &'a IType,
+        first: bool,
+    },
+    Record {
+        values: &'a [IValue],
+        fields: &'a [RecordField],
+        /// Field indexes in the order of their names, the last of each name only.
+        order: ArrayVec<u8, MAX_SORTED_FIELDS>,
+        next: usize,
+    },
+}
+
+/// Writes one value of type `ty`; `None` for anything the conversion would refuse, or that
+/// this writer leaves to it.
+fn write_value(
+    value: &IValue,
+    ty: &IType,
+    records: &dyn RecordLookup,
+    out: &mut String,
+) -> Option<()> {
+    let mut open: Vec<Entries<'_>> = Vec::new();
+    let mut next = Some((value, ty));
+    loop {
+        if let Some((value, ty)) = next.take()
+            && let Some(entries) = write_scalar_or_open(value, ty, records, open.len(), out)?
+        {
+            open.push(entries);
+        }
+        let Some(top) = open.last_mut() else {
+            return Some(());
+        };
+        match top {
+            Entries::Array {
+                items,
+                element,
+                first,
+            } => match items.next() {
+                Some(item) => {
+                    if !core::mem::take(first) {
+                        out.push(',');
+                    }
+                    next = Some((item, *element));
+                }
+                None => {
+                    out.push(']');
+                    open.pop();
+                }
+            },
+            Entries::Record {
+                values,
+                fields,
+                order,
+                next: at,
+            } => match order.get(*at) {
+                Some(&index) => {
+                    let index = usize::from(index);
+                    if *at > 0 {
+                        out.push(',');
+                    }
+                    *at += 1;
+                    let field = fields.get(index)?;
+                    write_str(out, &field.name);
+                    out.push(':');
+                    next = Some((values.get(index)?, &field.ty));
+                }
+                None => {
+                    out.push('}');
+                    open.pop();
+                }
+            },
+        }
+    }
+}
+
+/// Writes a scalar, a string or bytes whole, or opens an array or record (written `[` or
+/// `{`) at nesting `depth` and returns its entries.
+fn write_scalar_or_open<'a>(
+    value: &'a IValue,
+    ty: &'a IType,
+    records: &'a dyn RecordLookup,
+    depth: usize,
+    out: &mut String,
+) -> Option<Option<Entries<'a>>> {
+    match (value, ty) {
+        (IValue::Boolean(v), IType::Boolean) => out.push_str(if *v { "true" } else { "false" }),
+        (IValue::S8(v), IType::S8) => number(out, *v),
+        (IValue::S16(v), IType::S16) => number(out, *v),
+        (IValue::S32(v), IType::S32) | (IValue::I32(v), IType::I32) => number(out, *v),
+        (IValue::S64(v), IType::S64) | (IValue::I64(v), IType::I64) => number(out, *v),
+        (IValue::U8(v), IType::U8) => number(out, *v),
+        (IValue::U16(v), IType::U16) => number(out, *v),
+        (IValue::U32(v), IType::U32) => number(out, *v),
+        (IValue::U64(v), IType::U64) => number(out, *v),
+        (IValue::F32(v), IType::F32) => number(out, Number::from_f64(f64::from(*v))?),
+        (IValue::F64(v), IType::F64) => number(out, Number::from_f64(*v)?),
+        (IValue::String(text), IType::String) => write_str(out, text),
+        (IValue::ByteArray(bytes), IType::ByteArray) => write_bytes(out, bytes),
+        (IValue::ByteArray(bytes), IType::Array(element)) if **element == IType::U8 => {
+            write_bytes(out, bytes);
+        }
+        (IValue::Array(items), IType::Array(element)) if depth < MAX_DEPTH => {
+            out.push('[');
+            return Some(Some(Entries::Array {
+                items: items.iter(),
+                element,
+                first: true,
+            }));
+        }
+        (IValue::Record(values), IType::Record(id)) if depth < MAX_DEPTH => {
+            let record = records.record(*id)?;
+            if values.len() != record.fields.len() || values.len() > MAX_SORTED_FIELDS {
+                return None;
+            }
+            let fields = record.fields.as_slice();
+            let mut order: ArrayVec<u8, MAX_SORTED_FIELDS> = (0..fields.len())
+                .filter_map(|i| u8::try_from(i).ok())
+                .collect();
+            // Stable: of fields with one name, the last is the one a map keeps.
+            order.sort_by(|a, b| {
+                fields[usize::from(*a)]
+                    .name
+                    .cmp(&fields[usize::from(*b)].name)
+            });
+            let mut kept = ArrayVec::<u8, MAX_SORTED_FIELDS>::new();
+            for (i, index) in order.iter().enumerate() {
+                let name = &fields[usize::from(*index)].name;
+                let last = order
+                    .get(i + 1)
+                    .is_none_or(|after| fields[usize::from(*after)].name != *name);
+                if last {
+                    kept.push(*index);
+                }
+            }
+            out.push('{');
+            return Some(Some(Entries::Record {
+                values,
+                fields,
+                order: kept,
+                next: 0,
+            }));
+        }
+        // An array of u8 as bytes, mismatches, records past the depth: the long way.
+        _ => return None,
+    }
+    Some(None)
+}
+
+fn number(out: &mut String, value: impl core::fmt::Display) {
+    let _ = write!(out, "{value}");
+}
+
+fn write_bytes(out: &mut String, bytes: &[u8]) {
+    out.push('[');
+    for (i, byte) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        number(out, *byte);
+    }
+    out.push(']');
 }
 
 /// An array or object being written, and whether its first entry is still to come.
