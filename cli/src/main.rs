@@ -89,7 +89,11 @@ fn main() -> ExitCode {
     let mut out = stdout.lock();
     let result = match cli.command {
         Command::Call(args) => service::call(&args, &mut out),
-        Command::Batch(args) => service::batch(&args, &mut io::stdin().lock(), &mut out),
+        Command::Batch(args) => {
+            // Large requests come in large reads (stdin's own buffer is 8 KiB).
+            let mut input = io::BufReader::with_capacity(service::BATCH_READ, io::stdin().lock());
+            service::batch(&args, &mut input, &mut out)
+        }
         Command::Interface(args) => service::interface(&args, &mut out),
         Command::Repl(args) => repl::run(&args, &mut out),
         Command::It(command) => it::run(command, &mut out),

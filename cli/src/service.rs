@@ -204,6 +204,9 @@ fn call_on<B: Backend>(args: &CallArgs, out: &mut dyn Write) -> Result<(), CliEr
     Ok(())
 }
 
+/// How much of stdin `batch` reads at once.
+pub(crate) const BATCH_READ: usize = 256 << 10;
+
 pub(crate) fn batch(
     args: &ServiceArgs,
     input: &mut dyn BufRead,
@@ -225,7 +228,10 @@ fn batch_on<B: Backend>(
             return Err(CliError::new("the service could not be loaded"));
         }
     };
+    // The line and the reply are kept from call to call, and large strings in between move
+    // through buffers the service keeps: a large payload is not allocated afresh each time.
     let mut line = String::new();
+    let mut reply = String::new();
     loop {
         line.clear();
         if input.read_line(&mut line)? == 0 {
@@ -234,18 +240,38 @@ fn batch_on<B: Backend>(
         if line.trim().is_empty() {
             continue;
         }
-        let reply = match batch_call(&mut service, &line) {
-            Ok(result) => json!({ "result": result }),
-            Err(error) => json!({ "error": error }),
-        };
-        writeln!(out, "{reply}")?;
+        reply.clear();
+        reply.push_str("{\"result\":");
+        match batch_call(&mut service, &line, &mut reply) {
+            Ok(()) => reply.push('}'),
+            Err(error) => {
+                reply.clear();
+                strait::json::write_compact(&mut reply, &json!({ "error": error }));
+            }
+        }
+        reply.push('\n');
+        out.write_all(reply.as_bytes())?;
         out.flush()?;
     }
 }
 
-fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value, String> {
-    let request: Value =
-        strait::json::parse(line).map_err(|e| format!("invalid request line: {e}"))?;
+/// Runs the call of one request line, appending its result's JSON text to `out`.
+fn batch_call<B: Backend>(
+    service: &mut Service<B>,
+    line: &str,
+    out: &mut String,
+) -> Result<(), String> {
+    let mut request = service
+        .parse_json(line)
+        .map_err(|e| format!("invalid request line: {e}"))?;
+    // The arguments and call parameters are taken out of the request, not copied.
+    let mut take = |name: &str| {
+        request
+            .as_object_mut()
+            .and_then(|fields| fields.remove(name))
+    };
+    let args = take("args").unwrap_or(Value::Array(Vec::new()));
+    let parameters = take("call_parameters");
     let field = |name: &str| {
         request
             .get(name)
@@ -253,16 +279,12 @@ fn batch_call<B: Backend>(service: &mut Service<B>, line: &str) -> Result<Value,
             .ok_or_else(|| format!("the request has no string `{name}`"))
     };
     let (module, function) = (field("module")?, field("function")?);
-    let args = request
-        .get("args")
-        .cloned()
-        .unwrap_or(Value::Array(Vec::new()));
-    let parameters = match request.get("call_parameters") {
+    let parameters = match parameters {
         None | Some(Value::Null) => CallParameters::default(),
-        Some(value) => parse_call_parameters(value.clone())?,
+        Some(value) => parse_call_parameters(value)?,
     };
     service
-        .call_json(module, function, &args, parameters)
+        .call_json_text(module, function, args, parameters, out)
         .map_err(|e| e.to_string())
 }
 

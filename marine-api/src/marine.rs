@@ -288,14 +288,13 @@ impl<WB: WasmBackend> Marine<WB> {
             .function(function)
             .ok_or_else(|| MarineError::MissingFunctionError(function.to_owned()))?;
         let records = &api.functions.record_types;
-        let args =
-            strait::json::json_to_args(&json_args, &signature.arguments, records).map_err(|e| {
-                MarineError::JsonArgumentsDeserializationError {
-                    module_name: module.to_owned(),
-                    function_name: function.to_owned(),
-                    error: ITJsonSeDeError::De(e.to_string()),
-                }
-            })?;
+        let args = strait::json::json_into_args(json_args, &signature.arguments, records).map_err(
+            |e| MarineError::JsonArgumentsDeserializationError {
+                module_name: module.to_owned(),
+                function_name: function.to_owned(),
+                error: ITJsonSeDeError::De(e.to_string()),
+            },
+        )?;
         let results = self
             .service
             .call_with_parameters(module, function, &args, call_parameters)
@@ -306,7 +305,7 @@ impl<WB: WasmBackend> Marine<WB> {
         let signature = api
             .function(function)
             .ok_or_else(|| MarineError::MissingFunctionError(function.to_owned()))?;
-        strait::json::ivalues_to_json(&results, &signature.outputs, &api.functions.record_types)
+        strait::json::ivalues_into_json(results, &signature.outputs, &api.functions.record_types)
             .map_err(|e| MarineError::JsonOutputSerializationError {
                 module_name: module.to_owned(),
                 function_name: function.to_owned(),

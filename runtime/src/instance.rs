@@ -3,6 +3,7 @@
 //! caller context of one of its host functions).
 
 use crate::error::{Error, ErrorKind};
+use crate::spares::{self, Spares};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -15,7 +16,7 @@ use strait_it::memory::{HostError, LowerError, LowerTarget};
 
 /// Core calls with at most this many parameters or results convert their values on the
 /// stack; larger ones (none in real modules) fall back to the heap.
-const INLINE_VALUES: usize = 16;
+pub(crate) const INLINE_VALUES: usize = 16;
 
 /// Per-call limits applied whenever an adapter of the module runs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,7 +45,9 @@ pub(crate) struct Linked<B: Backend> {
     pub(crate) limits: CallLimits,
     /// Runs the module's import adapters. One is enough: the call graph is a DAG, so an
     /// import adapter of a module never runs inside another one of the same module.
-    pub(crate) import_interpreter: spin::Mutex<Interpreter>,
+    pub(crate) import_interpreter: spin::Mutex<ImportRunner>,
+    /// The service's kept buffers, which lifted strings and byte arrays reuse.
+    pub(crate) spares: Arc<spin::Mutex<Spares>>,
 }
 
 impl<B: Backend> Linked<B> {
@@ -60,6 +63,14 @@ impl<B: Backend> Linked<B> {
             )) as HostError
         })
     }
+}
+
+/// What the import adapters of a module run with, kept between calls: the interpreter and
+/// the buffer of their results.
+#[derive(Debug, Default)]
+pub(crate) struct ImportRunner {
+    pub(crate) interpreter: Interpreter,
+    pub(crate) results: Vec<IValue>,
 }
 
 /// An adapted import: the module and export it leads to.
@@ -92,6 +103,19 @@ impl<B: Backend> Instance<B> {
     /// Runs export `export` of this module with `args`: the export adapter of
     /// `spec/service.md` §5.1 step 4.
     pub(crate) fn call_export(&self, export: usize, args: &[IValue]) -> Result<Vec<IValue>, Error> {
+        let mut results = Vec::new();
+        self.call_export_into(export, args, &mut results)?;
+        Ok(results)
+    }
+
+    /// [`call_export`](Self::call_export), appending the results to `results`: a call from
+    /// another module's adapter hands its own stack, so the call allocates nothing for them.
+    pub(crate) fn call_export_into(
+        &self,
+        export: usize,
+        args: &[IValue],
+        results: &mut Vec<IValue>,
+    ) -> Result<(), Error> {
         let linked = &*self.linked;
         let compiled = linked.compiled.exports().get(export).ok_or_else(|| {
             Error::new(
@@ -129,17 +153,15 @@ impl<B: Backend> Instance<B> {
             funcs,
             linked,
         };
-        let mut results = Vec::with_capacity(compiled.ty.results.len());
         interpreter
             .run(
                 &linked.compiled,
                 &compiled.program,
                 args,
                 &mut host,
-                &mut results,
+                results,
             )
-            .map_err(|error| Error::execution(&linked.name, &compiled.name, error))?;
-        Ok(results)
+            .map_err(|error| Error::execution(&linked.name, &compiled.name, error))
     }
 }
 
@@ -229,11 +251,14 @@ where
     Buf: Extend<WValue> + core::ops::DerefMut<Target = [WValue]>,
 {
     for arg in args {
-        wargs.extend(Some(to_wvalue(arg).ok_or_else(|| not_core(arg))?));
+        wargs.extend([to_wvalue(arg).ok_or_else(|| not_core(arg))?]);
     }
     wresults.extend(func.sig().results().iter().map(|ty| ty.zero()));
     func.call(core, wargs, wresults).map_err(backend_to_host)?;
-    results.extend(wresults.iter().filter_map(to_ivalue));
+    results.reserve(wresults.len());
+    for value in wresults.iter() {
+        results.extend(to_ivalue(value));
+    }
     Ok(())
 }
 
@@ -271,16 +296,22 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
                     alloc::format!("import slot {slot} is missing"),
                 )) as HostError
             })?;
-        let values = target
+        target
             .module
-            .call_export(target.export, args)
-            .map_err(|e| Box::new(e) as HostError)?;
-        results.extend(values);
-        Ok(())
+            .call_export_into(target.export, args, results)
+            .map_err(|e| Box::new(e) as HostError)
     }
 
     fn memory(&mut self) -> Result<&mut [u8], HostError> {
         self.core.main_memory().map_err(backend_to_host)
+    }
+
+    fn spare_buffer(&mut self, len: usize) -> Option<Vec<u8>> {
+        // Small values skip the lock: the allocator serves them as well.
+        if len < spares::MIN_CAPACITY {
+            return None;
+        }
+        self.linked.spares.lock().take(len)
     }
 }
 

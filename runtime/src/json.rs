@@ -17,9 +17,12 @@
 mod args;
 mod results;
 mod text;
+mod write;
 
 pub use text::{JsonTextError, MAX_TEXT_DEPTH, parse};
+pub use write::{write_compact, write_results};
 
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -333,7 +336,26 @@ pub fn json_to_args(
     params: &[FunctionArg],
     records: &dyn RecordLookup,
 ) -> Result<Vec<IValue>, JsonArgError> {
-    args::json_to_args(args, params, records)
+    args::json_to_args(Cow::Borrowed(args), params, records)
+}
+
+/// [`json_to_args`] for arguments the caller no longer needs: their strings move into the
+/// values instead of being copied. Same rules, same errors.
+///
+/// ```
+/// use strait::json::{NoRecords, json_into_args};
+/// use strait::{FunctionArg, IType, IValue};
+///
+/// let params = [FunctionArg { name: "name".into(), ty: IType::String }];
+/// let args = json_into_args(serde_json::json!(["World"]), &params, &NoRecords);
+/// assert_eq!(args, Ok(vec![IValue::String("World".into())]));
+/// ```
+pub fn json_into_args(
+    args: Value,
+    params: &[FunctionArg],
+    records: &dyn RecordLookup,
+) -> Result<Vec<IValue>, JsonArgError> {
+    args::json_to_args(Cow::Owned(args), params, records)
 }
 
 /// Converts a function's results into one JSON value (`spec/service.md` §6.3): no result is
@@ -346,18 +368,52 @@ pub fn ivalues_to_json(
     types: &[IType],
     records: &dyn RecordLookup,
 ) -> Result<Value, JsonResultError> {
-    if values.len() != types.len() {
+    match one_result(values.len(), types)? {
+        None => Ok(Value::Null),
+        Some(ty) => match values.first() {
+            Some(value) => results::ivalue_to_json(Cow::Borrowed(value), ty, records),
+            None => Ok(Value::Null),
+        },
+    }
+}
+
+/// [`ivalues_to_json`] for results the caller no longer needs: their strings move into the
+/// JSON instead of being copied.
+///
+/// ```
+/// use strait::json::{NoRecords, ivalues_into_json};
+/// use strait::{IType, IValue};
+///
+/// let json = ivalues_into_json(vec![IValue::String("Hi".into())], &[IType::String], &NoRecords);
+/// assert_eq!(json, Ok(serde_json::json!("Hi")));
+/// ```
+pub fn ivalues_into_json(
+    mut values: Vec<IValue>,
+    types: &[IType],
+    records: &dyn RecordLookup,
+) -> Result<Value, JsonResultError> {
+    match one_result(values.len(), types)? {
+        None => Ok(Value::Null),
+        Some(ty) => match values.pop() {
+            Some(value) => results::ivalue_to_json(Cow::Owned(value), ty, records),
+            None => Ok(Value::Null),
+        },
+    }
+}
+
+/// The type of the one result of a call with `count` values of `types`, `None` for no result;
+/// an error for more than one, or a count that does not match the types.
+fn one_result(count: usize, types: &[IType]) -> Result<Option<&IType>, JsonResultError> {
+    if count != types.len() {
         return Err(JsonResultError::ResultCount {
-            values: values.len(),
+            values: count,
             types: types.len(),
         });
     }
-    match (values, types) {
-        ([], _) => Ok(Value::Null),
-        ([value], [ty]) => ivalue_to_json(value, ty, records),
-        _ => Err(JsonResultError::MultipleResults {
-            count: values.len(),
-        }),
+    match types {
+        [] => Ok(None),
+        [ty] => Ok(Some(ty)),
+        _ => Err(JsonResultError::MultipleResults { count }),
     }
 }
 
@@ -372,7 +428,7 @@ pub fn ivalue_to_json(
     ty: &IType,
     records: &dyn RecordLookup,
 ) -> Result<Value, JsonResultError> {
-    results::ivalue_to_json(value, ty, records)
+    results::ivalue_to_json(Cow::Borrowed(value), ty, records)
 }
 
 /// A value in serde_json's `Debug` form, as Marine's messages quote it. `Debug` recurses, so a
@@ -411,6 +467,63 @@ mod tests {
     use alloc::vec;
     use serde_json::json;
     use strait_it::RecordField;
+
+    /// Both conversions of the arguments, borrowed and owned, which must agree.
+    fn json_to_args(
+        args: &Value,
+        params: &[FunctionArg],
+        records: &dyn RecordLookup,
+    ) -> Result<Vec<IValue>, JsonArgError> {
+        let borrowed = super::json_to_args(args, params, records);
+        assert_eq!(json_into_args(args.clone(), params, records), borrowed);
+        borrowed
+    }
+
+    /// Both conversions of the results, borrowed and owned, which must agree.
+    fn ivalues_to_json(
+        values: &[IValue],
+        types: &[IType],
+        records: &dyn RecordLookup,
+    ) -> Result<Value, JsonResultError> {
+        let borrowed = super::ivalues_to_json(values, types, records);
+        // Compared as text: a NaN in an error is not equal to itself.
+        assert_eq!(
+            format!("{:?}", ivalues_into_json(values.to_vec(), types, records)),
+            format!("{borrowed:?}")
+        );
+        // Written straight to text: the same text, or the same error with nothing written.
+        let mut text = String::from("before");
+        let written = write_results(values, types, records, &mut text);
+        match &borrowed {
+            Ok(json) => {
+                assert_eq!(written, Ok(()));
+                let mut expected = String::from("before");
+                write_compact(&mut expected, json);
+                assert_eq!(text, expected);
+            }
+            Err(error) => {
+                assert_eq!(format!("{written:?}"), format!("{:?}", Err::<(), _>(error)));
+                assert_eq!(text, "before");
+            }
+        }
+        borrowed
+    }
+
+    /// [`ivalues_to_json`] of one value.
+    fn ivalue_to_json(
+        value: &IValue,
+        ty: &IType,
+        records: &dyn RecordLookup,
+    ) -> Result<Value, JsonResultError> {
+        let one = super::ivalue_to_json(value, ty, records);
+        let all = ivalues_to_json(
+            core::slice::from_ref(value),
+            core::slice::from_ref(ty),
+            records,
+        );
+        assert_eq!(format!("{all:?}"), format!("{one:?}"));
+        one
+    }
 
     fn arg(name: &str, ty: IType) -> FunctionArg {
         FunctionArg {
@@ -904,6 +1017,69 @@ mod tests {
              \"field_5\":5,\"field_6\":6,\"field_7\":7,\"field_8\":18446744073709551615,\
              \"field_9\":9.0}"
         );
+    }
+
+    #[test]
+    fn results_written_as_text() {
+        let field = |name: &str, ty: IType| RecordField {
+            name: name.into(),
+            ty,
+        };
+        // Names out of order, a repeated name (a map keeps the last), a nested record, and a
+        // record too wide to be sorted on the stack.
+        let records = vec![
+            RecordType {
+                name: "R".into(),
+                fields: vec![
+                    field("b", IType::String),
+                    field("a", IType::U8),
+                    field("b", IType::F32),
+                    field("", IType::Record(1)),
+                    field("z", IType::Array(Box::new(IType::U8))),
+                ],
+            },
+            RecordType {
+                name: "Wide".into(),
+                fields: (0..70)
+                    .map(|i| field(&format!("f{i}"), IType::S64))
+                    .collect(),
+            },
+        ];
+        let wide = IValue::Record((0..70).map(IValue::S64).collect());
+        let record = IValue::Record(vec![
+            IValue::String("x\n\"".into()),
+            IValue::U8(7),
+            IValue::F32(0.5),
+            wide.clone(),
+            IValue::Array(vec![IValue::U8(1), IValue::U8(2)]),
+        ]);
+        let out = ivalues_to_json(
+            core::slice::from_ref(&record),
+            &[IType::Record(0)],
+            &records,
+        )
+        .unwrap();
+        assert_eq!(out["b"], json!(0.5));
+        let array = IType::Array(Box::new(IType::Record(0)));
+        ivalues_to_json(
+            &[IValue::Array(vec![record.clone(), record])],
+            &[array],
+            &records,
+        )
+        .unwrap();
+        ivalues_to_json(&[wide], &[IType::Record(1)], &records).unwrap();
+        // Errors: a NaN deep inside, a missing record type, a wrong kind.
+        let nan = IValue::Record(vec![
+            IValue::String(String::new()),
+            IValue::U8(0),
+            IValue::F32(f32::NAN),
+            IValue::Record((0..70).map(IValue::S64).collect()),
+            IValue::ByteArray(vec![]),
+        ]);
+        assert!(ivalues_to_json(&[nan], &[IType::Record(0)], &records).is_err());
+        assert!(ivalues_to_json(&[IValue::Record(vec![])], &[IType::Record(5)], &records).is_err());
+        assert!(ivalues_to_json(&[IValue::S8(1)], &[IType::U8], &records).is_err());
+        ivalues_to_json(&[], &[], &records).unwrap();
     }
 
     #[test]

@@ -209,6 +209,7 @@ mod module_cache;
 pub mod nearest;
 mod service;
 mod settings;
+mod spares;
 
 pub use call_parameters::CallParameters;
 pub use engines::BACKENDS;

@@ -4,16 +4,18 @@ use crate::call_parameters::{CallParameters, HostApiVersion};
 use crate::error::{Error, ErrorKind};
 use crate::host_imports::{self, HostFunction};
 use crate::instance::{
-    CallLimits, ImportTarget, Instance, Linked, ModuleHost, Slot, backend_to_host, to_ivalue,
-    to_wvalue,
+    CallLimits, INLINE_VALUES, ImportRunner, ImportTarget, Instance, Linked, ModuleHost, Slot,
+    backend_to_host, to_ivalue, to_wvalue,
 };
 use crate::module_cache::ModuleCache;
+use crate::spares::Spares;
 use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use arrayvec::ArrayVec;
 use strait_backend::{
     AsContextMut, Backend, EngineConfig, ExternDesc, HostFunc, MemoryBudget, StoreConfig, WType,
 };
@@ -116,6 +118,7 @@ pub struct Service<B: Backend> {
     call_parameters: Arc<spin::Mutex<CallParameters>>,
     host_functions: Vec<(String, String, HostFunction)>,
     module_cache: ModuleCache<B>,
+    spares: Arc<spin::Mutex<Spares>>,
     options: ServiceOptions,
     #[cfg(feature = "std")]
     wasi: BTreeMap<String, ModuleWasi>,
@@ -248,6 +251,7 @@ impl<B: Backend> Service<B> {
             call_parameters: Arc::new(spin::Mutex::new(CallParameters::default())),
             host_functions: Vec::new(),
             module_cache: ModuleCache::new(options.module_cache),
+            spares: Arc::default(),
             options,
             #[cfg(feature = "std")]
             wasi: BTreeMap::new(),
@@ -433,9 +437,13 @@ impl<B: Backend> Service<B> {
                     max_lifted_bytes: self.options.max_lifted_bytes,
                 },
             },
-            import_interpreter: spin::Mutex::new(Interpreter::with_limits(Limits {
-                max_lifted_bytes: self.options.max_lifted_bytes,
-            })),
+            import_interpreter: spin::Mutex::new(ImportRunner {
+                interpreter: Interpreter::with_limits(Limits {
+                    max_lifted_bytes: self.options.max_lifted_bytes,
+                }),
+                results: Vec::new(),
+            }),
+            spares: Arc::clone(&self.spares),
         });
         let host_funcs = self.host_funcs(&linked, info, settings)?;
         #[cfg(feature = "std")]
@@ -753,13 +761,87 @@ impl<B: Backend> Service<B> {
         let results = instance
             .call_export(export, &values)
             .map_err(|error| self.suspect_oom(error))?;
-        crate::json::ivalues_to_json(&results, &ty.results, &linked.types).map_err(|e| {
-            Error::with_source(
-                ErrorKind::JsonResult,
-                alloc::format!("cannot convert the result of module \"{module}\", function \"{function}\" to JSON"),
-                e,
-            )
-        })
+        results_to_json(module, function, &linked.types, &ty.results, results)
+    }
+
+    /// [`call_json`](Self::call_json) for arguments given by value: their strings move into
+    /// the call instead of being copied, and once it is done their buffers are kept for the
+    /// strings later calls lift.
+    pub fn call_json_owned(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: serde_json::Value,
+        call_parameters: CallParameters,
+    ) -> Result<serde_json::Value, Error> {
+        let (instance, export) = self.find(module, function)?;
+        let linked = &instance.linked;
+        let ty = &linked.compiled.exports()[export].ty;
+        let values = crate::json::json_into_args(args, &ty.params, &linked.types)
+            .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
+        self.begin_call(call_parameters);
+        let results = instance
+            .call_export(export, &values)
+            .map_err(|error| self.suspect_oom(error));
+        self.spares.lock().keep_ivalues(values);
+        results_to_json(module, function, &linked.types, &ty.results, results?)
+    }
+
+    /// [`call_json_owned`](Self::call_json_owned) writing the result as JSON text: appends to
+    /// `out` exactly what [`json::write_compact`](crate::json::write_compact) writes for
+    /// `call_json`'s result, straight from the lifted values (no JSON value is built), then
+    /// keeps the buffers of the arguments and of the results. Nothing is appended on an error.
+    ///
+    /// With [`parse_json`](Self::parse_json), a protocol that reads and writes JSON text (such
+    /// as `strait batch`) moves large strings from call to call through the same few buffers,
+    /// with no fresh allocation per call:
+    ///
+    /// ```
+    /// use strait::{CallParameters, Service, ServiceOptions};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = std::path::Path::new("../examples/greeting/Config.toml");
+    /// let mut service = Service::<strait::DefaultBackend>::from_config_file(config, ServiceOptions::default())?;
+    /// let mut reply = String::new();
+    /// for line in [r#"["World"]"#, r#"{"name": "again"}"#] {
+    ///     let args = service.parse_json(line)?;
+    ///     reply.clear();
+    ///     service.call_json_text("greeting", "greeting", args, CallParameters::default(), &mut reply)?;
+    ///     println!("{reply}");
+    /// }
+    /// assert_eq!(reply, r#""Hi, again""#);
+    /// # Ok(()) }
+    /// ```
+    pub fn call_json_text(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: serde_json::Value,
+        call_parameters: CallParameters,
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let (instance, export) = self.find(module, function)?;
+        let linked = &instance.linked;
+        let ty = &linked.compiled.exports()[export].ty;
+        let values = crate::json::json_into_args(args, &ty.params, &linked.types)
+            .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
+        self.begin_call(call_parameters);
+        let results = instance
+            .call_export(export, &values)
+            .map_err(|error| self.suspect_oom(error));
+        let mut spares = self.spares.lock();
+        spares.keep_ivalues(values);
+        let results = results?;
+        let written = crate::json::write_results(&results, &ty.results, &linked.types, out);
+        spares.keep_ivalues(results);
+        written.map_err(|e| result_error(module, function, e))
+    }
+
+    /// Parses JSON text as [`json::parse`](crate::json::parse) does, with long strings in
+    /// buffers the service kept from earlier calls, if it has them: for
+    /// [`call_json_text`](Self::call_json_text) and [`call_json_owned`](Self::call_json_owned).
+    pub fn parse_json(&self, text: &str) -> Result<serde_json::Value, crate::json::JsonTextError> {
+        self.spares.lock().parse_json(text)
     }
 
     fn begin_call(&self, call_parameters: CallParameters) {
@@ -893,6 +975,29 @@ impl<B: Backend> Service<B> {
         service.load_modules(&sources, |_| {})?;
         Ok(service)
     }
+}
+
+/// The JSON of a call's results, or the error naming the call.
+fn results_to_json(
+    module: &str,
+    function: &str,
+    types: &[strait_it::TypeEntry],
+    result_types: &[strait_it::IType],
+    results: Vec<IValue>,
+) -> Result<serde_json::Value, Error> {
+    crate::json::ivalues_into_json(results, result_types, &types)
+        .map_err(|e| result_error(module, function, e))
+}
+
+/// The error of a call whose result has no JSON form.
+fn result_error(module: &str, function: &str, error: crate::json::JsonResultError) -> Error {
+    Error::with_source(
+        ErrorKind::JsonResult,
+        alloc::format!(
+            "cannot convert the result of module \"{module}\", function \"{function}\" to JSON"
+        ),
+        error,
+    )
 }
 
 /// Memory statistics of a service (`spec/service.md` §9).
@@ -1078,13 +1183,23 @@ fn import_adapter_func<B: Backend>(linked: Arc<Linked<B>>, slot: usize) -> HostF
     HostFunc::new(namespace, name, sig, move |caller, args, results| {
         let import = &linked.compiled.imports()[slot];
         let funcs = linked.funcs()?;
-        let inputs: Vec<IValue> = args.iter().filter_map(to_ivalue).collect();
+        // The raw arguments as adapter values, on the stack when they fit (they always do for
+        // real modules).
+        let mut inline = ArrayVec::<IValue, INLINE_VALUES>::new();
+        let spilled: Vec<IValue>;
+        let inputs: &[IValue] = if args.len() <= INLINE_VALUES {
+            inline.extend(args.iter().filter_map(to_ivalue));
+            &inline
+        } else {
+            spilled = args.iter().filter_map(to_ivalue).collect();
+            &spilled
+        };
         let mut host = ModuleHost {
             core: caller,
             funcs,
             linked: &linked,
         };
-        let mut interpreter = linked.import_interpreter.try_lock().ok_or_else(|| {
+        let mut runner = linked.import_interpreter.try_lock().ok_or_else(|| {
             Box::new(Error::new(
                 ErrorKind::Instruction,
                 alloc::format!(
@@ -1093,15 +1208,13 @@ fn import_adapter_func<B: Backend>(linked: Arc<Linked<B>>, slot: usize) -> HostF
                 ),
             )) as HostError
         })?;
-        let mut values = Vec::with_capacity(results.len());
+        let ImportRunner {
+            interpreter,
+            results: values,
+        } = &mut *runner;
+        values.clear();
         interpreter
-            .run(
-                &linked.compiled,
-                &import.program,
-                &inputs,
-                &mut host,
-                &mut values,
-            )
+            .run(&linked.compiled, &import.program, inputs, &mut host, values)
             .map_err(|error| {
                 Box::new(Error::with_source(
                     ErrorKind::Instruction,
@@ -1114,7 +1227,7 @@ fn import_adapter_func<B: Backend>(linked: Arc<Linked<B>>, slot: usize) -> HostF
                     error,
                 )) as HostError
             })?;
-        for (slot, value) in results.iter_mut().zip(&values) {
+        for (slot, value) in results.iter_mut().zip(values.iter()) {
             *slot = to_wvalue(value).ok_or_else(|| {
                 Box::new(Error::new(
                     ErrorKind::Instruction,
@@ -1122,6 +1235,7 @@ fn import_adapter_func<B: Backend>(linked: Arc<Linked<B>>, slot: usize) -> HostF
                 )) as HostError
             })?;
         }
+        values.clear();
         Ok(())
     })
 }

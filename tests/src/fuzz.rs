@@ -4,7 +4,9 @@
 
 use arbitrary::{Result as Arb, Unstructured};
 use serde_json::Value;
-use strait::json::{ivalue_to_json, json_to_args};
+use strait::json::{
+    ivalue_to_json, ivalues_into_json, json_into_args, json_to_args, write_compact, write_results,
+};
 use strait_it::binary::{EncodeProblem, MAX_ENCODED_LIST_LEN};
 use strait_it::memory::{LiftBudget, lift_flat};
 use strait_it::records::RecordTable;
@@ -221,11 +223,23 @@ pub fn service_config(data: &[u8]) {
     if RecordTable::new(&types).is_err() {
         return;
     }
-    if let Ok(values) = json_to_args(&json, &params, &types) {
+    let converted = json_to_args(&json, &params, &types);
+    // Arguments given by value (their strings moved) convert the same.
+    assert_eq!(json_into_args(json, &params, &types), converted);
+    if let Ok(values) = converted {
         assert_eq!(values.len(), params.len());
         for (value, param) in values.iter().zip(&params) {
-            ivalue_to_json(value, &param.ty, &types)
+            let json = ivalue_to_json(value, &param.ty, &types)
                 .unwrap_or_else(|e| panic!("a converted value converts back: {e}"));
+            let ty = core::slice::from_ref(&param.ty);
+            // Written straight to text, the same text.
+            let mut text = String::new();
+            write_results(core::slice::from_ref(value), ty, &types, &mut text)
+                .unwrap_or_else(|e| panic!("a converted value is written: {e}"));
+            let mut expected = String::new();
+            write_compact(&mut expected, &json);
+            assert_eq!(text, expected);
+            assert_eq!(ivalues_into_json(vec![value.clone()], ty, &types), Ok(json));
         }
     }
 }

@@ -1,7 +1,8 @@
 //! strait-cli's integration tests, in one binary (one link step, since each binary links both
 //! engines): the command line on the Marine artifacts ([`cli`]), the golden scenarios replayed
-//! through `strait batch` ([`batch_golden`]), the REPL ([`repl`]), `strait air` ([`air`]) and
-//! the compiled-module cache ([`cache`]).
+//! through `strait batch` ([`batch_golden`]) and large payloads through it
+//! ([`batch_payloads`]), the REPL ([`repl`]), `strait air` ([`air`]) and the compiled-module
+//! cache ([`cache`]).
 
 /// Asserts a clean failure: exit status 1, `error: …` on stderr containing `message`, no
 /// panic.
@@ -17,6 +18,7 @@ fn assert_clean_failure(output: &std::process::Output, message: &str) {
 
 mod air;
 mod batch_golden;
+mod batch_payloads;
 mod cache;
 mod cli;
 mod repl;

@@ -41,6 +41,18 @@ pub trait AdapterHost {
     /// The executing module's linear memory (its export `memory`, D38). Asked again after
     /// every call, since a call may grow it.
     fn memory(&mut self) -> Result<&mut [u8], HostError>;
+
+    /// An empty buffer with room for at least `len` bytes, kept from earlier calls, for a
+    /// string or byte array about to be lifted; `None` (the default) to allocate a new one.
+    ///
+    /// A host that keeps the buffers of values it is done with hands them out here, so large
+    /// payloads do not cost a fresh allocation (and its page faults) on every call. `len`
+    /// comes from the guest and is not checked yet: hand out a buffer only if one is already
+    /// there, never allocate here.
+    fn spare_buffer(&mut self, len: usize) -> Option<Vec<u8>> {
+        let _ = len;
+        None
+    }
 }
 
 /// Lowers through a module's `allocate` export (core export slot 0) and its memory.

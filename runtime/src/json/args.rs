@@ -5,7 +5,11 @@
 //! (``argument 1 `r` (Rec)``, ``field `next` (Rec)``, ``index 3 (u8)``), innermost last, as the
 //! recursive conversion Marine uses would. A frame's own errors (a missing field, leftover keys)
 //! are located by the frames around it only.
+//!
+//! The arguments come borrowed or owned ([`Cow`]): owned strings move into the values, borrowed
+//! ones are copied.
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -44,6 +48,30 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The items of an array, borrowed or owned, taken in order.
+enum Items<'a> {
+    Borrowed(core::slice::Iter<'a, Value>),
+    Owned(alloc::vec::IntoIter<Value>),
+}
+
+impl<'a> Items<'a> {
+    /// The items of `value` if it is an array; else the value, given back.
+    fn of(value: Cow<'a, Value>) -> Result<Self, Cow<'a, Value>> {
+        match value {
+            Cow::Borrowed(Value::Array(items)) => Ok(Items::Borrowed(items.iter())),
+            Cow::Owned(Value::Array(items)) => Ok(Items::Owned(items.into_iter())),
+            other => Err(other),
+        }
+    }
+
+    fn next(&mut self) -> Option<Cow<'a, Value>> {
+        match self {
+            Items::Borrowed(items) => items.next().map(Cow::Borrowed),
+            Items::Owned(items) => items.next().map(Cow::Owned),
+        }
+    }
+}
+
 /// Where a frame's entries come from.
 enum Source<'a> {
     /// From an object, by name. Like Marine, each name is taken out once (a repeated name is
@@ -52,8 +80,10 @@ enum Source<'a> {
         map: &'a Map<String, Value>,
         taken: BTreeSet<&'a str>,
     },
+    /// The same from an object the conversion owns: a value taken is removed from it.
+    NamedOwned { map: Map<String, Value> },
     /// From an array, in order; its length was checked when the frame opened.
-    Positional(&'a [Value]),
+    Positional(Items<'a>),
 }
 
 enum Kind<'a> {
@@ -66,7 +96,7 @@ enum Kind<'a> {
     /// An array's elements.
     Elements {
         element: &'a IType,
-        items: &'a [Value],
+        items: Items<'a>,
     },
 }
 
@@ -87,15 +117,14 @@ enum Step<'a> {
 }
 
 impl<'a> Frame<'a> {
-    /// The next entry to convert and its type, `None` when every entry is done.
+    /// The next entry to convert and its type, `None` when every entry is done. Called once
+    /// per entry, in order.
     fn entry(
         &mut self,
         records: &dyn RecordLookup,
-    ) -> Result<Option<(&'a Value, &'a IType)>, JsonArgError> {
+    ) -> Result<Option<(Cow<'a, Value>, &'a IType)>, JsonArgError> {
         match &mut self.kind {
-            Kind::Elements { element, items } => {
-                Ok(items.get(self.next).map(|item| (item, *element)))
-            }
+            Kind::Elements { element, items } => Ok(items.next().map(|item| (item, *element))),
             Kind::Fields {
                 entries,
                 fields,
@@ -104,20 +133,24 @@ impl<'a> Frame<'a> {
                 let Some((name, ty)) = fields.get(self.next) else {
                     return Ok(None);
                 };
+                let missing = || match entries {
+                    Entries::Arguments => JsonArgError::MissingArgument {
+                        name: name.to_string(),
+                    },
+                    Entries::Fields(record) => JsonArgError::MissingField {
+                        record: record.to_string(),
+                        field: name.to_string(),
+                        ty: listing(ty, records),
+                    },
+                };
                 let value = match source {
-                    Source::Positional(items) => items.get(self.next),
+                    Source::Positional(items) => items.next(),
                     Source::Named { map, taken } => {
                         let value = taken.insert(name).then(|| map.get(name)).flatten();
-                        Some(value.ok_or_else(|| match entries {
-                            Entries::Arguments => JsonArgError::MissingArgument {
-                                name: name.to_string(),
-                            },
-                            Entries::Fields(record) => JsonArgError::MissingField {
-                                record: record.to_string(),
-                                field: name.to_string(),
-                                ty: listing(ty, records),
-                            },
-                        })?)
+                        Some(Cow::Borrowed(value.ok_or_else(missing)?))
+                    }
+                    Source::NamedOwned { map } => {
+                        Some(Cow::Owned(map.remove(name).ok_or_else(missing)?))
                     }
                 };
                 Ok(value.map(|value| (value, ty)))
@@ -146,14 +179,17 @@ impl<'a> Frame<'a> {
         match self.kind {
             Kind::Elements { .. } => Ok((false, self.values)),
             Kind::Fields { source, .. } => {
-                if let Source::Named { map, taken } = source {
-                    let leftover = map.len().saturating_sub(taken.len());
-                    if leftover > 0 {
-                        return Err(JsonArgError::ArgumentCount {
-                            expected: self.values.len(),
-                            provided: self.values.len().saturating_add(leftover),
-                        });
-                    }
+                let leftover = match source {
+                    Source::Named { map, taken } => map.len().saturating_sub(taken.len()),
+                    // Every value taken was removed.
+                    Source::NamedOwned { map } => map.len(),
+                    Source::Positional(_) => 0,
+                };
+                if leftover > 0 {
+                    return Err(JsonArgError::ArgumentCount {
+                        expected: self.values.len(),
+                        provided: self.values.len().saturating_add(leftover),
+                    });
                 }
                 Ok((true, self.values))
             }
@@ -161,28 +197,31 @@ impl<'a> Frame<'a> {
     }
 }
 
-/// A frame over `source` for the entries `fields`; an array must have one item per entry.
+/// A frame over `value` for the entries `fields`; an array must have one item per entry. A
+/// value that is neither an object nor an array is given back.
 fn fields_frame<'a>(
     entries: Entries<'a>,
     fields: Fields<'a>,
-    value: &'a Value,
+    value: Cow<'a, Value>,
     depth: usize,
-) -> Option<Result<Frame<'a>, JsonArgError>> {
+) -> Result<Result<Frame<'a>, JsonArgError>, Cow<'a, Value>> {
+    if let Value::Array(items) = &*value
+        && items.len() != fields.len()
+    {
+        return Ok(Err(JsonArgError::ArgumentCount {
+            expected: fields.len(),
+            provided: items.len(),
+        }));
+    }
     let source = match value {
-        Value::Object(map) => Source::Named {
+        Cow::Borrowed(Value::Object(map)) => Source::Named {
             map,
             taken: BTreeSet::new(),
         },
-        Value::Array(items) if items.len() != fields.len() => {
-            return Some(Err(JsonArgError::ArgumentCount {
-                expected: fields.len(),
-                provided: items.len(),
-            }));
-        }
-        Value::Array(items) => Source::Positional(items),
-        _ => return None,
+        Cow::Owned(Value::Object(map)) => Source::NamedOwned { map },
+        array => Source::Positional(Items::of(array)?),
     };
-    Some(Ok(Frame {
+    Ok(Ok(Frame {
         kind: Kind::Fields {
             entries,
             fields,
@@ -196,42 +235,45 @@ fn fields_frame<'a>(
 
 /// Converts the JSON arguments of a call (see [`json_to_args`](super::json_to_args)).
 pub(super) fn json_to_args(
-    args: &Value,
+    args: Cow<'_, Value>,
     params: &[FunctionArg],
     records: &dyn RecordLookup,
 ) -> Result<Vec<IValue>, JsonArgError> {
-    let root = match args {
-        Value::Null if params.is_empty() => return Ok(Vec::new()),
-        Value::Null => {
+    let unsuitable = |args: &Value| JsonArgError::UnsuitableArgument {
+        signature: signature(params),
+        argument: debug(args),
+    };
+    let root = match (&*args, params) {
+        (Value::Null, []) => return Ok(Vec::new()),
+        (Value::Null, _) => {
             return Err(JsonArgError::NoArguments {
                 signature: signature(params),
             });
         }
-        Value::Object(_) | Value::Array(_) => {
+        (Value::Object(_) | Value::Array(_), _) => {
             fields_frame(Entries::Arguments, Fields::Params(params), args, 0)
+                .map_err(|other| unsuitable(&other))?
         }
         // A bare value stands for the only argument.
-        bare => match params {
-            [_] => Some(Ok(Frame {
+        (_, [_]) => {
+            let bare = match args {
+                Cow::Borrowed(bare) => Items::Borrowed(core::slice::from_ref(bare).iter()),
+                Cow::Owned(bare) => Items::Owned(alloc::vec![bare].into_iter()),
+            };
+            Ok(Frame {
                 kind: Kind::Fields {
                     entries: Entries::Arguments,
                     fields: Fields::Params(params),
-                    source: Source::Positional(core::slice::from_ref(bare)),
+                    source: Source::Positional(bare),
                 },
                 next: 0,
                 depth: 0,
                 values: Vec::with_capacity(1),
-            })),
-            _ => None,
-        },
+            })
+        }
+        (other, _) => return Err(unsuitable(other)),
     };
-    match root {
-        Some(root) => run(root?, records),
-        None => Err(JsonArgError::UnsuitableArgument {
-            signature: signature(params),
-            argument: debug(args),
-        }),
-    }
+    run(root?, records)
 }
 
 /// Fills `root` and every frame opened inside it, depth first.
@@ -295,27 +337,27 @@ fn deeper(depth: usize) -> Result<(), JsonArgError> {
 
 /// Converts `value` of type `ty` at nesting `depth`, or opens the frame its entries go to.
 fn open<'a>(
-    value: &'a Value,
+    value: Cow<'a, Value>,
     ty: &'a IType,
     records: &'a dyn RecordLookup,
     depth: usize,
 ) -> Result<Step<'a>, JsonArgError> {
     Ok(Step::Done(match ty {
-        IType::Boolean => IValue::Boolean(scalar(value)?),
-        IType::S8 => IValue::S8(scalar(value)?),
-        IType::S16 => IValue::S16(scalar(value)?),
-        IType::S32 => IValue::S32(scalar(value)?),
-        IType::S64 => IValue::S64(scalar(value)?),
-        IType::U8 => IValue::U8(scalar(value)?),
-        IType::U16 => IValue::U16(scalar(value)?),
-        IType::U32 => IValue::U32(scalar(value)?),
-        IType::U64 => IValue::U64(scalar(value)?),
-        IType::F32 => IValue::F32(narrow_f32(scalar(value)?)?),
-        IType::F64 => IValue::F64(scalar(value)?),
-        IType::I32 => IValue::I32(scalar(value)?),
-        IType::I64 => IValue::I64(scalar(value)?),
-        IType::String => IValue::String(scalar(value)?),
-        IType::ByteArray => match value {
+        IType::Boolean => IValue::Boolean(scalar(&value)?),
+        IType::S8 => IValue::S8(scalar(&value)?),
+        IType::S16 => IValue::S16(scalar(&value)?),
+        IType::S32 => IValue::S32(scalar(&value)?),
+        IType::S64 => IValue::S64(scalar(&value)?),
+        IType::U8 => IValue::U8(scalar(&value)?),
+        IType::U16 => IValue::U16(scalar(&value)?),
+        IType::U32 => IValue::U32(scalar(&value)?),
+        IType::U64 => IValue::U64(scalar(&value)?),
+        IType::F32 => IValue::F32(narrow_f32(scalar(&value)?)?),
+        IType::F64 => IValue::F64(scalar(&value)?),
+        IType::I32 => IValue::I32(scalar(&value)?),
+        IType::I64 => IValue::I64(scalar(&value)?),
+        IType::String => IValue::String(string(value)?),
+        IType::ByteArray => match &*value {
             // Each element follows the u8 rules, one-element unwrapping included, as in Marine.
             Value::Array(items) => IValue::ByteArray(
                 items
@@ -332,22 +374,20 @@ fn open<'a>(
         },
         IType::Array(element) => {
             deeper(depth)?;
-            match value {
-                Value::Array(items) => {
-                    return Ok(Step::Open(Frame {
-                        kind: Kind::Elements { element, items },
-                        next: 0,
-                        depth: depth.saturating_add(1),
-                        values: Vec::with_capacity(items.len()),
-                    }));
-                }
-                other => {
-                    return Err(JsonArgError::ExpectedArray {
-                        element: (**element).clone(),
-                        got: debug(other),
-                    });
-                }
-            }
+            let count = match &*value {
+                Value::Array(items) => items.len(),
+                _ => 0,
+            };
+            let items = Items::of(value).map_err(|other| JsonArgError::ExpectedArray {
+                element: (**element).clone(),
+                got: debug(&other),
+            })?;
+            return Ok(Step::Open(Frame {
+                kind: Kind::Elements { element, items },
+                next: 0,
+                depth: depth.saturating_add(1),
+                values: Vec::with_capacity(count),
+            }));
         }
         IType::Record(id) => {
             deeper(depth)?;
@@ -361,14 +401,29 @@ fn open<'a>(
                 depth.saturating_add(1),
             );
             return match frame {
-                Some(frame) => frame.map(Step::Open),
-                None => Err(JsonArgError::RecordShape {
+                Ok(frame) => frame.map(Step::Open),
+                Err(_) => Err(JsonArgError::RecordShape {
                     id: *id,
                     name: record.name.clone(),
                 }),
             };
         }
     }))
+}
+
+/// A string argument: an owned one moves, a borrowed one is copied (through serde, as
+/// [`scalar`] does, and with its errors).
+fn string(value: Cow<'_, Value>) -> Result<String, JsonArgError> {
+    match value {
+        Cow::Owned(Value::String(text)) => Ok(text),
+        // D57: a one-element array stands for its element.
+        Cow::Owned(Value::Array(items)) => match <[Value; 1]>::try_from(items) {
+            Ok([Value::String(text)]) => Ok(text),
+            Ok(single) => scalar(&Value::Array(single.into())),
+            Err(items) => scalar(&Value::Array(items)),
+        },
+        other => scalar(&other),
+    }
 }
 
 /// A scalar or a string through serde, as Marine does, so that the error texts are serde's.

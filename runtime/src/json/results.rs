@@ -1,6 +1,10 @@
 //! Interface values → JSON, walked with an explicit stack of frames: results nested down to
 //! [`MAX_DEPTH`] (as deep as lifting goes, D21) cost heap, never host stack.
+//!
+//! Values come borrowed or owned ([`Cow`]): owned strings move into the JSON, borrowed ones are
+//! copied.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -9,15 +13,41 @@ use strait_it::{IType, IValue, RecordField};
 
 use super::{JsonResultError, MAX_DEPTH, RecordLookup};
 
+/// The entries of an array or a record, borrowed or owned.
+enum Items<'a> {
+    Borrowed(core::slice::Iter<'a, IValue>),
+    Owned(alloc::vec::IntoIter<IValue>),
+}
+
+impl<'a> Items<'a> {
+    fn of(values: Cow<'a, [IValue]>) -> Self {
+        match values {
+            Cow::Borrowed(values) => Items::Borrowed(values.iter()),
+            Cow::Owned(values) => Items::Owned(values.into_iter()),
+        }
+    }
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = Cow<'a, IValue>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Items::Borrowed(items) => items.next().map(Cow::Borrowed),
+            Items::Owned(items) => items.next().map(Cow::Owned),
+        }
+    }
+}
+
 /// An array or a record being converted, with the JSON made of its entries so far.
 enum Frame<'a> {
     Array {
-        items: core::slice::Iter<'a, IValue>,
+        items: Items<'a>,
         element: &'a IType,
         out: Vec<Value>,
     },
     Record {
-        fields: core::iter::Zip<core::slice::Iter<'a, IValue>, core::slice::Iter<'a, RecordField>>,
+        fields: core::iter::Zip<Items<'a>, core::slice::Iter<'a, RecordField>>,
         /// The field being converted.
         name: &'a str,
         out: Map<String, Value>,
@@ -26,7 +56,7 @@ enum Frame<'a> {
 
 impl<'a> Frame<'a> {
     /// The next entry and its type; `None` once every entry is done.
-    fn entry(&mut self) -> Option<(&'a IValue, &'a IType)> {
+    fn entry(&mut self) -> Option<(Cow<'a, IValue>, &'a IType)> {
         match self {
             Frame::Array { items, element, .. } => items.next().map(|item| (item, *element)),
             Frame::Record { fields, name, .. } => fields.next().map(|(value, field)| {
@@ -62,7 +92,7 @@ enum Step<'a> {
 
 /// Converts one value (see [`ivalue_to_json`](super::ivalue_to_json)).
 pub(super) fn ivalue_to_json(
-    value: &IValue,
+    value: Cow<'_, IValue>,
     ty: &IType,
     records: &dyn RecordLookup,
 ) -> Result<Value, JsonResultError> {
@@ -116,16 +146,23 @@ fn deeper(depth: usize) -> Result<(), JsonResultError> {
 
 /// Converts `value` of type `ty` at nesting `depth`, or opens the frame for its entries.
 fn open<'a>(
-    value: &'a IValue,
+    value: Cow<'a, IValue>,
     ty: &'a IType,
     records: &'a dyn RecordLookup,
     depth: usize,
 ) -> Result<Step<'a>, JsonResultError> {
-    let mismatch = || JsonResultError::TypeMismatch {
+    let mismatch = |value: &IValue| JsonResultError::TypeMismatch {
         expected: ty.clone(),
         found: value.kind_name(),
     };
-    Ok(Step::Done(match (value, ty) {
+    // An owned string moves into the JSON.
+    let value = match (value, ty) {
+        (Cow::Owned(IValue::String(text)), IType::String) => {
+            return Ok(Step::Done(Value::String(text)));
+        }
+        (value, _) => value,
+    };
+    Ok(Step::Done(match (&*value, ty) {
         (IValue::Boolean(v), IType::Boolean) => Value::Bool(*v),
         (IValue::S8(v), IType::S8) => Value::from(*v),
         (IValue::S16(v), IType::S16) => Value::from(*v),
@@ -137,21 +174,22 @@ fn open<'a>(
         (IValue::U64(v), IType::U64) => Value::from(*v),
         (IValue::F32(v), IType::F32) => float(f64::from(*v))?,
         (IValue::F64(v), IType::F64) => float(*v)?,
-        (IValue::String(v), IType::String) => Value::String(v.clone()),
+        (IValue::String(text), IType::String) => Value::String(text.clone()),
         (IValue::ByteArray(bytes), IType::ByteArray) => bytes_to_json(bytes),
         (IValue::ByteArray(bytes), IType::Array(element)) if **element == IType::U8 => {
             bytes_to_json(bytes)
         }
         (IValue::Array(_), IType::ByteArray) => {
             // Interchangeable with a byte array only when every element is a u8.
-            bytes_to_json(&value.as_bytes().ok_or_else(mismatch)?)
+            bytes_to_json(&value.as_bytes().ok_or_else(|| mismatch(&value))?)
         }
         (IValue::Array(items), IType::Array(element)) => {
             deeper(depth)?;
+            let out = Vec::with_capacity(items.len());
             return Ok(Step::Open(Frame::Array {
-                items: items.iter(),
+                items: Items::of(entries(value)),
                 element,
-                out: Vec::with_capacity(items.len()),
+                out,
             }));
         }
         (IValue::Record(fields), IType::Record(id)) => {
@@ -167,11 +205,20 @@ fn open<'a>(
                 });
             }
             return Ok(Step::Open(Frame::Record {
-                fields: fields.iter().zip(&record.fields),
+                fields: Items::of(entries(value)).zip(record.fields.iter()),
                 name: "",
                 out: Map::new(),
             }));
         }
-        _ => return Err(mismatch()),
+        (value, _) => return Err(mismatch(value)),
     }))
+}
+
+/// The entries of an array or a record value (none for any other value).
+fn entries(value: Cow<'_, IValue>) -> Cow<'_, [IValue]> {
+    match value {
+        Cow::Owned(IValue::Array(items) | IValue::Record(items)) => Cow::Owned(items),
+        Cow::Borrowed(IValue::Array(items) | IValue::Record(items)) => Cow::Borrowed(items),
+        _ => Cow::Borrowed(&[]),
+    }
 }

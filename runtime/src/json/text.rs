@@ -39,6 +39,19 @@ pub enum JsonTextError {
 
 /// Parses JSON text nested at most [`MAX_TEXT_DEPTH`] levels.
 pub fn parse(text: &str) -> Result<Value, JsonTextError> {
+    // Text within serde_json's own recursion limit (128 levels, below ours) parses in one pass,
+    // with no scan of its own: the usual case, and for large strings the scan would cost as
+    // much as the parse. Any failure, too deep or not, takes the checked path below, so errors
+    // are exactly what it reports (a text both malformed and too deep is refused as too deep).
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(_) => parse_deep(text),
+    }
+}
+
+/// [`parse`] for text that serde_json's recursion limit refuses (or that is not JSON):
+/// nesting counted first, then parsed without the limit.
+fn parse_deep(text: &str) -> Result<Value, JsonTextError> {
     check_nesting(text.as_bytes(), MAX_TEXT_DEPTH)?;
     let syntax = |error: serde_json::Error| JsonTextError::Syntax {
         message: error.to_string(),
@@ -135,6 +148,22 @@ mod tests {
         assert_eq!(
             error.to_string(),
             format!("JSON text nests deeper than {MAX_TEXT_DEPTH} levels (byte {MAX_TEXT_DEPTH})")
+        );
+    }
+
+    #[test]
+    fn beyond_serde_json_s_limit_and_malformed() {
+        // Past serde_json's 128 levels: the checked path parses it.
+        let value = parse(&nested(200)).unwrap();
+        assert_eq!(value.to_string(), nested(200));
+        // Malformed before the depth is reached, and too deep: refused as too deep, as the scan
+        // finds it first.
+        let text = format!("[1,,{}", nested(MAX_TEXT_DEPTH + 1));
+        assert!(matches!(parse(&text), Err(JsonTextError::TooDeep { .. })));
+        // Malformed and shallow: serde_json's message.
+        assert_eq!(
+            parse("[1,,2]").unwrap_err().to_string(),
+            "expected value at line 1 column 4"
         );
     }
 

@@ -51,11 +51,10 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         let text = if len == 0 {
             String::new()
         } else {
-            let memory = self.host.memory().map_err(memory_unavailable)?;
-            let bytes = lifted_region(memory, ptr, len, &mut self.budget)?;
-            core::str::from_utf8(bytes)
-                .map(String::from)
-                .map_err(InstructionErrorKind::String)?
+            let bytes = self.lift_bytes(ptr, len)?;
+            // Copied once, then validated once where it landed.
+            String::from_utf8(bytes)
+                .map_err(|error| InstructionErrorKind::String(error.utf8_error()))?
         };
         self.stack.push(IValue::String(text));
         Ok(())
@@ -114,8 +113,7 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         let bytes = if len == 0 {
             Vec::new()
         } else {
-            let memory = self.host.memory().map_err(memory_unavailable)?;
-            lifted_region(memory, ptr, len, &mut self.budget)?.to_vec()
+            self.lift_bytes(ptr, len)?
         };
         self.stack.push(IValue::ByteArray(bytes));
         Ok(())
@@ -160,6 +158,20 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         let len = length(len)?;
         self.stack.push(len);
         Ok(())
+    }
+
+    /// A copy of the `len` bytes at `ptr` (`len` > 0), bounds-checked and charged to the
+    /// budget, in a buffer the host kept if it has one.
+    fn lift_bytes(&mut self, ptr: u32, len: u32) -> Outcome<Vec<u8>> {
+        let spare = self
+            .host
+            .spare_buffer(usize::try_from(len).unwrap_or(usize::MAX));
+        let memory = self.host.memory().map_err(memory_unavailable)?;
+        let bytes = lifted_region(memory, ptr, len, &mut self.budget)?;
+        // Sized only now that the region is known to be inside memory.
+        let mut buffer = spare.unwrap_or_else(|| Vec::with_capacity(bytes.len()));
+        buffer.extend_from_slice(bytes);
+        Ok(buffer)
     }
 
     /// Writes `bytes` at `ptr` for `string.lower_memory`/`byte_array.lower_memory`: the

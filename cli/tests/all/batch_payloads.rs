@@ -1,0 +1,100 @@
+//! `strait batch` with large strings, growing and shrinking from call to call, with escapes
+//! and failed calls in between: the buffers a service keeps between calls never leak one
+//! call's bytes into another's answer, on both engines.
+
+use serde_json::{Value, json};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use strait_conformance::golden::shared_dir;
+
+const STRAIT: &str = env!("CARGO_BIN_EXE_strait");
+
+/// A text of `size` bytes with characters JSON escapes, and multi-byte ones, along the way.
+fn text(size: usize, seed: usize) -> String {
+    let pieces = ["ab", "\"", "\\", "\n", "\u{1}", "é", "🦀", "xyz"];
+    let mut text = String::new();
+    let mut i = seed;
+    while text.len() < size {
+        text.push_str(pieces[i % pieces.len()]);
+        text.push(
+            "abcdefghijklmnopqrstuvwxyz"
+                .chars()
+                .nth(i % 26)
+                .unwrap_or('a'),
+        );
+        i += 7;
+    }
+    text
+}
+
+fn replay(backend: &str) {
+    let Some(shared) = shared_dir() else { return };
+    let config = shared.join("artifacts/greeting/Config.toml");
+    let sizes = [
+        5_000,
+        70_000,
+        300_000,
+        10,
+        70_000,
+        1 << 20,
+        4_096,
+        300_000,
+        0,
+    ];
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    for (index, size) in sizes.into_iter().enumerate() {
+        let name = text(size, index);
+        input.push_str(
+            &json!({"module": "greeting", "function": "greeting", "args": [name]}).to_string(),
+        );
+        input.push('\n');
+        expected.push(json!({ "result": format!("Hi, {name}") }).to_string());
+        // A failed call and a line that is not JSON in between change nothing.
+        input.push_str(
+            &json!({"module": "greeting", "function": "greet", "args": [name]}).to_string(),
+        );
+        input.push_str("\n{\"module\": \"greeting\", \"function\": \"greeting\", \"args\": [\"x\n");
+        expected.push(String::new());
+        expected.push(String::new());
+    }
+    let mut child = Command::new(STRAIT)
+        .args(["batch", "--backend", backend])
+        .arg(&config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run strait");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().expect("strait output");
+    writer.join().expect("writer").expect("write the requests");
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), expected.len());
+    for (line, expected) in lines.iter().zip(&expected) {
+        if expected.is_empty() {
+            let reply: Value = serde_json::from_str(line).expect("a JSON line");
+            assert!(reply["error"].is_string(), "{line}");
+        } else {
+            // Byte for byte what serde_json writes.
+            assert!(
+                line == expected,
+                "{backend}: a reply of {} bytes differs",
+                line.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn large_strings_on_wasmtime() {
+    replay("wasmtime");
+}
+
+#[test]
+fn large_strings_on_wasmi() {
+    replay("wasmi");
+}
