@@ -139,6 +139,33 @@ impl<B: Backend> Func<B> {
         self.call_checked(&mut ctx, args, results)
     }
 
+    /// Calls a function whose parameters are all `i32`, with `args`; its results are
+    /// written into `results`, whose length must be the number of results. Functions of a
+    /// fast-path shape go straight to the engine's typed call, with no value built for the
+    /// arguments; others are called as by [`call`](Self::call), with the same checks.
+    #[inline]
+    pub fn call_i32(
+        &self,
+        mut ctx: impl AsContextMut<B>,
+        args: &[i32],
+        results: &mut [WValue],
+    ) -> Result<(), BackendError> {
+        // A fast handle exists only for `i32` parameters; the counts make the shape exact.
+        if args.len() == self.sig.params().len() && results.len() == self.sig.results().len() {
+            let mut i32s = [0_i32; MAX_ARITY];
+            for (slot, arg) in i32s.iter_mut().zip(args) {
+                *slot = *arg;
+            }
+            if let Some(result) = self.call_fast(&mut ctx, &i32s, results) {
+                return result;
+            }
+        }
+        let values = SmallBuf::<WValue, INLINE_VALUES>::collect_from(
+            args.iter().map(|arg| WValue::I32(*arg)),
+        );
+        self.call(ctx, &values, results)
+    }
+
     /// [`call`](Self::call) with arguments and results already known to fit the signature.
     #[inline]
     pub(crate) fn call_checked(

@@ -262,6 +262,19 @@ where
     Ok(())
 }
 
+/// The function of core export slot `slot` among `funcs`.
+fn core_export<B: Backend>(funcs: &[Func<B>], slot: u32) -> Result<&Func<B>, HostError> {
+    usize::try_from(slot)
+        .ok()
+        .and_then(|slot| funcs.get(slot))
+        .ok_or_else(|| {
+            Box::new(Error::new(
+                ErrorKind::Instruction,
+                alloc::format!("core export slot {slot} is missing"),
+            )) as HostError
+        })
+}
+
 impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
     fn call_export(
         &mut self,
@@ -269,16 +282,36 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
         args: &[IValue],
         results: &mut Vec<IValue>,
     ) -> Result<(), HostError> {
-        let func = usize::try_from(slot)
-            .ok()
-            .and_then(|slot| self.funcs.get(slot))
-            .ok_or_else(|| {
-                Box::new(Error::new(
-                    ErrorKind::Instruction,
-                    alloc::format!("core export slot {slot} is missing"),
-                )) as HostError
-            })?;
+        let func = core_export(self.funcs, slot)?;
         call_core(&mut self.core, func, args, results)
+    }
+
+    fn call_export_i32(
+        &mut self,
+        slot: u32,
+        args: &[i32],
+        results: &mut Vec<IValue>,
+    ) -> Result<(), HostError> {
+        let func = core_export(self.funcs, slot)?;
+        let mut out = [WValue::I32(0)];
+        let out = match func.sig().results() {
+            [] => &mut out[..0],
+            [ty] => {
+                out[0] = ty.zero();
+                &mut out[..]
+            }
+            // The interpreter calls this only for exports of at most one result.
+            _ => {
+                return Err(Box::new(Error::new(
+                    ErrorKind::Instruction,
+                    "a core export of several results called as of one",
+                )));
+            }
+        };
+        func.call_i32(&mut self.core, args, out)
+            .map_err(backend_to_host)?;
+        results.extend(out.iter().filter_map(to_ivalue));
+        Ok(())
     }
 
     fn call_import(

@@ -203,10 +203,7 @@ fn core_exports<C: CoreExports + ?Sized>(
                 found: signature,
             });
         }
-        core_exports.push(CoreExport {
-            name: export.name.clone(),
-            signature,
-        });
+        core_exports.push(CoreExport::new(export.name.clone(), signature));
     }
     Ok(core_exports)
 }

@@ -7,6 +7,9 @@ use alloc::vec::Vec;
 /// Core export slot 0 is `allocate` (§6.3).
 pub(crate) const ALLOCATE_SLOT: u32 = 0;
 
+/// The most `i32` arguments [`AdapterHost::call_export_i32`] is called with.
+pub const MAX_I32_ARGS: usize = 8;
+
 /// The executing module, seen from its adapters.
 ///
 /// One host value stands for one module: its raw wasm exports (the first part of the
@@ -26,6 +29,22 @@ pub trait AdapterHost {
         args: &[IValue],
         results: &mut Vec<IValue>,
     ) -> Result<(), HostError>;
+
+    /// [`call_export`](Self::call_export) for an export whose parameters are all `i32` (at
+    /// most [`MAX_I32_ARGS`]) and which has at most one result — `allocate`,
+    /// `get_result_ptr`, `release_objects` and most core functions — with its arguments as
+    /// plain integers. A host with typed calls overrides it to skip building values; the
+    /// default converts and calls [`call_export`](Self::call_export).
+    fn call_export_i32(
+        &mut self,
+        slot: u32,
+        args: &[i32],
+        results: &mut Vec<IValue>,
+    ) -> Result<(), HostError> {
+        let values: [IValue; MAX_I32_ARGS] =
+            core::array::from_fn(|i| IValue::I32(args.get(i).copied().unwrap_or(0)));
+        self.call_export(slot, values.get(..args.len()).unwrap_or_default(), results)
+    }
 
     /// Calls adapted import slot `slot`
     /// ([`CompiledModule::imports`](crate::adapter::CompiledModule::imports)): runs the

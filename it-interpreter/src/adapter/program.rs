@@ -1,7 +1,8 @@
 //! The compiler's output: flat programs with every index resolved, and the module tables
 //! they refer to.
 
-use crate::adapter::CoreSignature;
+use crate::adapter::host::MAX_I32_ARGS;
+use crate::adapter::{CoreSignature, CoreType};
 use crate::instructions::{Conversion, Instruction};
 use crate::records::RecordTable;
 use crate::types::{FunctionType, IType};
@@ -83,6 +84,26 @@ pub struct CoreExport {
     pub name: String,
     /// Its wasm signature.
     pub signature: CoreSignature,
+    /// Whether its parameters are all `i32` (at most [`MAX_I32_ARGS`]) and it has at most
+    /// one result: the shape of the ABI's functions and of most core functions, which
+    /// [`AdapterHost::call_export_i32`] calls without building values.
+    ///
+    /// [`AdapterHost::call_export_i32`]: crate::adapter::AdapterHost::call_export_i32
+    pub(crate) i32_args: bool,
+}
+
+impl CoreExport {
+    /// The export `name` of wasm signature `signature`.
+    pub fn new(name: impl Into<String>, signature: CoreSignature) -> Self {
+        let i32_args = signature.params.len() <= MAX_I32_ARGS
+            && signature.params.iter().all(|ty| *ty == CoreType::I32)
+            && signature.results.len() <= 1;
+        Self {
+            name: name.into(),
+            signature,
+            i32_args,
+        }
+    }
 }
 
 /// A user-visible IT function of the module: an export with an export adapter.

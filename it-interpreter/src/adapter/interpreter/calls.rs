@@ -2,7 +2,8 @@
 //! an adapted import.
 
 use super::{Machine, Outcome, invalid, memory_unavailable};
-use crate::adapter::host::ALLOCATE_SLOT;
+use crate::adapter::CoreExport;
+use crate::adapter::host::{ALLOCATE_SLOT, MAX_I32_ARGS};
 use crate::adapter::{AdapterHost, InstructionErrorKind};
 use crate::compat;
 use crate::memory::LowerError;
@@ -22,6 +23,9 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
                 function_index: slot,
             })?;
         let signature = &export.signature;
+        if export.i32_args {
+            return self.call_export_i32(slot, export);
+        }
         let base = self.check_args(signature.params.len(), |i, value| {
             let ty = signature.params.get(i)?;
             (!ty.matches(value)).then(|| ty.itype())
@@ -50,6 +54,50 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         }
         self.stack.truncate(base);
         self.stack.append(self.scratch);
+        Ok(())
+    }
+
+    /// [`call_export`](Self::call_export) for an export of `i32` parameters and at most one
+    /// result: the arguments go to the host as integers and the result is pushed straight
+    /// onto the stack, with the same checks.
+    #[inline]
+    fn call_export_i32(&mut self, slot: u32, export: &CoreExport) -> Outcome {
+        let count = export.signature.params.len();
+        self.need(count)?;
+        let base = self.stack.len() - count;
+        let mut args = [0_i32; MAX_I32_ARGS];
+        for (arg, value) in args
+            .iter_mut()
+            .zip(self.stack.get(base..).unwrap_or_default())
+        {
+            match value {
+                IValue::I32(x) => *arg = *x,
+                other => return Err(invalid(IType::I32, other.clone())),
+            }
+        }
+        self.stack.truncate(base);
+        self.host
+            .call_export_i32(slot, args.get(..count).unwrap_or_default(), self.stack)
+            .map_err(|reason| InstructionErrorKind::LocalOrImportCall {
+                function_name: export.name.clone(),
+                reason,
+            })?;
+        let results = self.stack.get(base..).unwrap_or_default();
+        let fits = match (export.signature.results.first(), results) {
+            (None, []) => true,
+            (Some(ty), [value]) => ty.matches(value),
+            _ => false,
+        };
+        if !fits {
+            let received = results.len();
+            self.stack.truncate(base);
+            return Err(InstructionErrorKind::UnexpectedResults {
+                function_name: export.name.clone(),
+                expected: export.signature.results.len(),
+                received,
+            }
+            .into());
+        }
         Ok(())
     }
 

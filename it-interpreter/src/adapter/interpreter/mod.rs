@@ -321,10 +321,10 @@ mod tests {
 
     fn module() -> CompiledModule {
         CompiledModule {
-            core_exports: vec![CoreExport {
-                name: "allocate".into(),
-                signature: CoreSignature::new([CoreType::I32, CoreType::I32], [CoreType::I32]),
-            }],
+            core_exports: vec![CoreExport::new(
+                "allocate",
+                CoreSignature::new([CoreType::I32, CoreType::I32], [CoreType::I32]),
+            )],
             exports: Vec::new(),
             imports: Vec::new(),
             records: crate::records::RecordTable::default(),
@@ -378,6 +378,58 @@ mod tests {
         assert!(matches!(
             error.kind,
             InstructionErrorKind::StackIsTooSmall { needed: 2 }
+        ));
+    }
+
+    #[test]
+    fn i32_exports_check_their_arguments_and_results() {
+        // `allocate` takes the integer path; its checks are those of every core call.
+        let error = run(
+            vec![
+                I::I32Push { value: 1 },
+                I::I64Push { value: 2 },
+                I::CallCore { function_index: 0 },
+            ],
+            vec![Op::I32Push(1), Op::I64Push(2), Op::CallExport(0)],
+            &[],
+        );
+        assert_eq!(error.instruction_index, 2);
+        assert!(matches!(
+            error.kind,
+            InstructionErrorKind::InvalidValueOnTheStack {
+                expected_type: IType::I32,
+                received_value: IValue::I64(2),
+            }
+        ));
+        // A host answering with a value of the wrong type is refused.
+        let mut module = module();
+        module.core_exports[0] =
+            CoreExport::new("size", CoreSignature::new([CoreType::I32], [CoreType::I64]));
+        let program = Program {
+            steps: vec![
+                Step {
+                    op: Op::I32Push(1),
+                    at: 0,
+                },
+                Step {
+                    op: Op::CallExport(0),
+                    at: 1,
+                },
+            ],
+            source: vec![I::I32Push { value: 1 }, I::CallCore { function_index: 0 }],
+            adapter_type: 0,
+        };
+        let mut host = Host { memory: None };
+        let error = Interpreter::new()
+            .run(&module, &program, &[], &mut host, &mut Vec::new())
+            .unwrap_err();
+        assert!(matches!(
+            error.kind,
+            InstructionErrorKind::UnexpectedResults {
+                expected: 1,
+                received: 1,
+                ..
+            }
         ));
     }
 
