@@ -218,7 +218,7 @@ def main():
         large = run(args, args.n2, os.path.join(tmp, "large.out"))
     result, top = split(small, large, args.n2 - args.n1)
     total = sum(result.values())
-    print(f"{args.label or args.request}: {total:,.0f} instructions per call")
+    print(f"{args.label or args.request[:100]}: {total:,.0f} instructions per call")
     for part in PARTS:
         print(f"  {PART_NAMES[part]:<40} {result[part]:>14,.0f}  {100 * result[part] / total:5.1f}%")
     for cost, name in top[:args.top]:

@@ -262,7 +262,8 @@ def batch_section(path):
     start = table(["service (start + load, no call)", "Marine 0.37", "strait Wasmtime, no cache",
                    "strait Wasmtime, cached", "strait wasmi"], load_rows)
     return (per_call + f"\n\nEach process: load the service, answer N requests; per call = "
-            f"(T(N) − T(1)) / (N − 1), medians of {data['reps']} interleaved runs.\n\n" + start)
+            f"(T(N) − T(1)) / (N − 1), medians of {data['reps']} interleaved runs. The requests "
+            f"come from a file and the replies go to one.\n\n" + start)
 
 
 def targets_section(est, ratios, batch_path):
