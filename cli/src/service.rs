@@ -4,7 +4,7 @@ use crate::error::CliError;
 use clap::Args;
 use clap::builder::PossibleValuesParser;
 use serde_json::{Value, json};
-use std::io::{BufRead, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use strait::{Backend, CallParameters, Service, ServiceOptions};
@@ -125,7 +125,7 @@ pub(crate) fn warn_unknown_keys(path: &Path, err: &mut dyn Write) {
 }
 
 fn load<B: Backend>(args: &ServiceArgs) -> Result<Service<B>, CliError> {
-    warn_unknown_keys(&args.config, &mut std::io::stderr().lock());
+    warn_unknown_keys(&args.config, &mut io::stderr().lock());
     let _progress = crate::progress::Progress::start(format!(
         "loading {} on {}",
         args.config.display(),
@@ -160,7 +160,7 @@ fn call_arguments(args: &CallArgs) -> Result<Value, CliError> {
         (Some(text), _) => text.clone(),
         (None, Some(path)) if path.as_os_str() == "-" => {
             let mut text = String::new();
-            std::io::stdin()
+            io::stdin()
                 .read_to_string(&mut text)
                 .map_err(|e| CliError::new(format!("cannot read the arguments from stdin: {e}")))?;
             text
@@ -230,19 +230,24 @@ fn batch_on<B: Backend>(
     };
     // The line and the reply are kept from call to call, and large strings in between move
     // through buffers the service keeps: a large payload is not allocated afresh each time.
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut reply = String::new();
     loop {
         line.clear();
-        if input.read_line(&mut line)? == 0 {
+        if read_line(input, &mut line)? == 0 {
             return Ok(());
-        }
-        if line.trim().is_empty() {
-            continue;
         }
         reply.clear();
         reply.push_str("{\"result\":");
-        match batch_call(&mut service, &line, &mut reply) {
+        let call = match core::str::from_utf8(&line) {
+            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) => batch_call(&mut service, text, &mut reply),
+            Err(error) => Err(format!(
+                "invalid request line: not UTF-8 (byte {} of the line); send JSON text",
+                error.valid_up_to()
+            )),
+        };
+        match call {
             Ok(()) => reply.push('}'),
             Err(error) => {
                 reply.clear();
@@ -252,6 +257,30 @@ fn batch_on<B: Backend>(
         reply.push('\n');
         out.write_all(reply.as_bytes())?;
         out.flush()?;
+    }
+}
+
+/// Appends the next line of `input` (up to and with its `\n`) to `line`, as
+/// `BufRead::read_until` does, finding the newline with memchr's vectorised search: a large
+/// request is scanned once at memory speed, and its UTF-8 is checked once, by the caller.
+/// Returns how many bytes it appended: 0 at the end of the input.
+fn read_line(input: &mut dyn BufRead, line: &mut Vec<u8>) -> io::Result<usize> {
+    let start = line.len();
+    loop {
+        let available = match input.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        let (used, done) = match memchr::memchr(b'\n', available) {
+            Some(end) => (end + 1, true),
+            None => (available.len(), available.is_empty()),
+        };
+        line.extend_from_slice(available.get(..used).unwrap_or_default());
+        input.consume(used);
+        if done {
+            return Ok(line.len() - start);
+        }
     }
 }
 

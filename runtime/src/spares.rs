@@ -93,9 +93,11 @@ impl Spares {
 
     /// A copy of `text` in a kept buffer, if one has room.
     pub(crate) fn copy_str(&mut self, text: &str) -> Option<String> {
-        let mut buffer = self.take(text.len())?;
-        buffer.extend_from_slice(text.as_bytes());
-        String::from_utf8(buffer).ok()
+        // Kept buffers are empty, so this check reads nothing; checking the copy would read
+        // every byte of text that is already known to be UTF-8.
+        let mut copy = String::from_utf8(self.take(text.len())?).ok()?;
+        copy.push_str(text);
+        Some(copy)
     }
 
     /// Parses JSON text as [`json::parse`](crate::json::parse) does, with long strings copied

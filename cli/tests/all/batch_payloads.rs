@@ -1,6 +1,7 @@
 //! `strait batch` with large strings, growing and shrinking from call to call, with escapes
 //! and failed calls in between: the buffers a service keeps between calls never leak one
-//! call's bytes into another's answer, on both engines.
+//! call's bytes into another's answer, on both engines. A line that is not UTF-8 gets an error
+//! and the next line is answered; the last line may end without a newline.
 
 use serde_json::{Value, json};
 use std::io::Write;
@@ -41,23 +42,34 @@ fn replay(backend: &str) {
         300_000,
         0,
     ];
-    let mut input = String::new();
+    let mut input = Vec::new();
     let mut expected = Vec::new();
     for (index, size) in sizes.into_iter().enumerate() {
         let name = text(size, index);
-        input.push_str(
-            &json!({"module": "greeting", "function": "greeting", "args": [name]}).to_string(),
+        input.extend_from_slice(
+            json!({"module": "greeting", "function": "greeting", "args": [name]})
+                .to_string()
+                .as_bytes(),
         );
-        input.push('\n');
+        input.push(b'\n');
         expected.push(json!({ "result": format!("Hi, {name}") }).to_string());
         // A failed call and a line that is not JSON in between change nothing.
-        input.push_str(
-            &json!({"module": "greeting", "function": "greet", "args": [name]}).to_string(),
+        input.extend_from_slice(
+            json!({"module": "greeting", "function": "greet", "args": [name]})
+                .to_string()
+                .as_bytes(),
         );
-        input.push_str("\n{\"module\": \"greeting\", \"function\": \"greeting\", \"args\": [\"x\n");
-        expected.push(String::new());
-        expected.push(String::new());
+        input.extend_from_slice(
+            b"\n{\"module\": \"greeting\", \"function\": \"greeting\", \"args\": [\"x\n",
+        );
+        // Not UTF-8.
+        input.extend_from_slice(
+            b"{\"module\": \"greeting\", \"function\": \"greeting\", \"args\": [\"\xff\"]}\n",
+        );
+        expected.extend([String::new(), String::new(), String::new()]);
     }
+    input.extend_from_slice(br#"{"module": "greeting", "function": "greeting", "args": ["end"]}"#);
+    expected.push(json!({ "result": "Hi, end" }).to_string());
     let mut child = Command::new(STRAIT)
         .args(["batch", "--backend", backend])
         .arg(&config)
@@ -67,7 +79,7 @@ fn replay(backend: &str) {
         .spawn()
         .expect("run strait");
     let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
     let output = child.wait_with_output().expect("strait output");
     writer.join().expect("writer").expect("write the requests");
     assert!(output.status.success());
