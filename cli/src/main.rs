@@ -41,7 +41,10 @@ Logging (records on stderr as `[target] message`; a module's records have its na
   WASM_LOG   the level a module logs at (the module's own `WASM_LOG` env var): `debug`, or
              `module=level` per module, comma separated; it overrides `[module.wasi].envs`.
              With WASM_LOG set (not `off`) and RUST_LOG unset, every level is printed, as in
-             Marine's mrepl.";
+             Marine's mrepl.
+  RUST_BACKTRACE  with it set, wasmi's WASI captures a native backtrace for every errno it
+             returns (a fifth of a SQLite-backed call); add RUST_LIB_BACKTRACE=0 to keep
+             panic backtraces without that cost.";
 
 #[derive(Subcommand)]
 enum Command {
