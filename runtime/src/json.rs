@@ -358,6 +358,15 @@ pub fn json_into_args(
     args::json_to_args(Cow::Owned(args), params, records)
 }
 
+/// [`json_to_args`] or [`json_into_args`], as `args` is borrowed or owned.
+pub(crate) fn json_cow_to_args(
+    args: Cow<'_, Value>,
+    params: &[FunctionArg],
+    records: &dyn RecordLookup,
+) -> Result<Vec<IValue>, JsonArgError> {
+    args::json_to_args(args, params, records)
+}
+
 /// Converts a function's results into one JSON value (`spec/service.md` §6.3): no result is
 /// `null`, one result is its value, more than one is an error (D35).
 ///

@@ -9,7 +9,7 @@ use crate::instance::{
 };
 use crate::module_cache::ModuleCache;
 use crate::spares::Spares;
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -752,16 +752,14 @@ impl<B: Backend> Service<B> {
         args: &serde_json::Value,
         call_parameters: CallParameters,
     ) -> Result<serde_json::Value, Error> {
-        let (instance, export) = self.find(module, function)?;
-        let linked = &instance.linked;
-        let ty = &linked.compiled.exports()[export].ty;
-        let values = crate::json::json_to_args(args, &ty.params, &linked.types)
-            .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
-        self.begin_call(call_parameters);
-        let results = instance
-            .call_export(export, &values)
-            .map_err(|error| self.suspect_oom(error))?;
-        results_to_json(module, function, &linked.types, &ty.results, results)
+        let JsonCall {
+            instance,
+            export,
+            results,
+            ..
+        } = self.call_with_json(module, function, Cow::Borrowed(args), call_parameters)?;
+        let (types, result_types) = json_types(&instance, export);
+        results_to_json(module, function, types, result_types, results?)
     }
 
     /// [`call_json`](Self::call_json) for arguments given by value: their strings move into
@@ -774,17 +772,15 @@ impl<B: Backend> Service<B> {
         args: serde_json::Value,
         call_parameters: CallParameters,
     ) -> Result<serde_json::Value, Error> {
-        let (instance, export) = self.find(module, function)?;
-        let linked = &instance.linked;
-        let ty = &linked.compiled.exports()[export].ty;
-        let values = crate::json::json_into_args(args, &ty.params, &linked.types)
-            .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
-        self.begin_call(call_parameters);
-        let results = instance
-            .call_export(export, &values)
-            .map_err(|error| self.suspect_oom(error));
-        self.spares.lock().keep_ivalues(values);
-        results_to_json(module, function, &linked.types, &ty.results, results?)
+        let JsonCall {
+            instance,
+            export,
+            args,
+            results,
+        } = self.call_with_json(module, function, Cow::Owned(args), call_parameters)?;
+        self.spares.lock().keep_ivalues(args);
+        let (types, result_types) = json_types(&instance, export);
+        results_to_json(module, function, types, result_types, results?)
     }
 
     /// [`call_json_owned`](Self::call_json_owned) writing the result as JSON text: appends to
@@ -820,21 +816,44 @@ impl<B: Backend> Service<B> {
         call_parameters: CallParameters,
         out: &mut String,
     ) -> Result<(), Error> {
+        let JsonCall {
+            instance,
+            export,
+            args,
+            results,
+        } = self.call_with_json(module, function, Cow::Owned(args), call_parameters)?;
+        let mut spares = self.spares.lock();
+        spares.keep_ivalues(args);
+        let results = results?;
+        let (types, result_types) = json_types(&instance, export);
+        let written = crate::json::write_results(&results, result_types, &types, out);
+        spares.keep_ivalues(results);
+        written.map_err(|e| result_error(module, function, e))
+    }
+
+    /// The call of `module.function` the JSON calls share: its arguments converted from
+    /// `args` (copied when borrowed, their strings moved when owned), then the call.
+    fn call_with_json(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: Cow<'_, serde_json::Value>,
+        call_parameters: CallParameters,
+    ) -> Result<JsonCall<B>, Error> {
         let (instance, export) = self.find(module, function)?;
-        let linked = &instance.linked;
-        let ty = &linked.compiled.exports()[export].ty;
-        let values = crate::json::json_into_args(args, &ty.params, &linked.types)
+        let ty = &instance.linked.compiled.exports()[export].ty;
+        let values = crate::json::json_cow_to_args(args, &ty.params, &instance.linked.types)
             .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
         self.begin_call(call_parameters);
         let results = instance
             .call_export(export, &values)
             .map_err(|error| self.suspect_oom(error));
-        let mut spares = self.spares.lock();
-        spares.keep_ivalues(values);
-        let results = results?;
-        let written = crate::json::write_results(&results, &ty.results, &linked.types, out);
-        spares.keep_ivalues(results);
-        written.map_err(|e| result_error(module, function, e))
+        Ok(JsonCall {
+            instance,
+            export,
+            args: values,
+            results,
+        })
     }
 
     /// Parses JSON text as [`json::parse`](crate::json::parse) does, with long strings in
@@ -977,6 +996,24 @@ impl<B: Backend> Service<B> {
     }
 }
 
+/// A call with JSON arguments, made: its module, its export, the values of its arguments
+/// (whose buffers the caller may keep) and its result.
+struct JsonCall<B: Backend> {
+    instance: Arc<Instance<B>>,
+    export: usize,
+    args: Vec<IValue>,
+    results: Result<Vec<IValue>, Error>,
+}
+
+/// The record types of `instance` and the result types of its export `export`.
+fn json_types<B: Backend>(
+    instance: &Instance<B>,
+    export: usize,
+) -> (&[strait_it::TypeEntry], &[strait_it::IType]) {
+    let linked = &instance.linked;
+    (&linked.types, &linked.compiled.exports()[export].ty.results)
+}
+
 /// The JSON of a call's results, or the error naming the call.
 fn results_to_json(
     module: &str,
@@ -1053,12 +1090,9 @@ fn imported_modules(name: &str, bytes: &[u8]) -> Vec<String> {
 }
 
 /// Reads the wasm bytes and the IT section of a module given as wasm or (with `std`) WAT.
-fn read_module<'a>(
-    name: &str,
-    bytes: &'a [u8],
-) -> Result<(alloc::borrow::Cow<'a, [u8]>, Section), Error> {
+fn read_module<'a>(name: &str, bytes: &'a [u8]) -> Result<(Cow<'a, [u8]>, Section), Error> {
     let (wasm, inline_section) = if bytes.starts_with(b"\0asm") {
-        (alloc::borrow::Cow::Borrowed(bytes), None)
+        (Cow::Borrowed(bytes), None)
     } else {
         read_wat(name, bytes)?
     };
@@ -1118,10 +1152,7 @@ fn check_version(
 }
 
 #[cfg(feature = "std")]
-fn read_wat(
-    name: &str,
-    bytes: &[u8],
-) -> Result<(alloc::borrow::Cow<'static, [u8]>, Option<Section>), Error> {
+fn read_wat(name: &str, bytes: &[u8]) -> Result<(Cow<'static, [u8]>, Option<Section>), Error> {
     let neither = || {
         Error::load(
             name,
@@ -1142,7 +1173,7 @@ fn read_wat(
             e,
         )
     })?;
-    Ok((alloc::borrow::Cow::Owned(wasm), Some(section)))
+    Ok((Cow::Owned(wasm), Some(section)))
 }
 
 /// Whether `text` starts, after blanks and comments, with `(` as a WAT module does; other
@@ -1164,10 +1195,7 @@ fn looks_like_wat(text: &str) -> bool {
 }
 
 #[cfg(not(feature = "std"))]
-fn read_wat(
-    name: &str,
-    _bytes: &[u8],
-) -> Result<(alloc::borrow::Cow<'static, [u8]>, Option<Section>), Error> {
+fn read_wat(name: &str, _bytes: &[u8]) -> Result<(Cow<'static, [u8]>, Option<Section>), Error> {
     Err(Error::load(
         name,
         "not a wasm binary (WAT needs the `std` feature)",
