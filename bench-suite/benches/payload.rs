@@ -23,7 +23,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use strait::{Backend, CallParameters, IValue, ModuleSettings, Service, ServiceOptions};
 
 /// `echo(text: string) -> string`, which hands its argument back: the result slots point at
@@ -93,11 +93,6 @@ const ECHO_WAT: &str = r#"(module
 
 /// The payload sizes: 64 KiB and 1 MiB, the sizes of the issue's batch figures.
 const SIZES: [usize; 2] = [64 << 10, 1 << 20];
-
-fn artifacts() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/artifacts");
-    dir.is_dir().then_some(dir)
-}
 
 /// An ASCII text of `size` bytes (the alphabet over and over).
 fn payload(size: usize) -> String {
@@ -197,7 +192,7 @@ fn bench_engine<B: Backend>(c: &mut Criterion, dir: &Path) {
 
 fn payloads(c: &mut Criterion) {
     memcpy(c);
-    let Some(dir) = artifacts() else {
+    let Some(dir) = strait_bench::artifacts_dir() else {
         eprintln!("skipped: ../shared/artifacts is not beside the repository");
         return;
     };

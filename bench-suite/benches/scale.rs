@@ -20,25 +20,9 @@
     reason = "a bench binary reports figures on stdout"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use strait::{Backend, CacheDir, EngineConfig, IValue, ModuleSettings, Service, ServiceOptions};
-
-fn artifacts() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/artifacts");
-    dir.is_dir().then_some(dir)
-}
-
-/// Resident memory in bytes.
-fn rss() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
 
 /// How many services a run makes.
 fn count() -> usize {
@@ -59,11 +43,11 @@ struct Row {
 
 /// Makes `n` services with `make`, then calls each twice; `make` gets the service's index.
 fn run<B: Backend>(n: usize, mut make: impl FnMut(usize) -> Service<B>) -> Row {
-    let before = rss();
+    let before = strait_bench::rss_bytes();
     let started = Instant::now();
     let mut services: Vec<Service<B>> = (0..n).map(&mut make).collect();
     let load = started.elapsed();
-    let rss_loaded = rss().saturating_sub(before);
+    let rss_loaded = strait_bench::rss_bytes().saturating_sub(before);
     let name = [IValue::String("scale".into())];
     let mut calls = || {
         let started = Instant::now();
@@ -77,7 +61,7 @@ fn run<B: Backend>(n: usize, mut make: impl FnMut(usize) -> Service<B>) -> Row {
     };
     let first_calls = calls();
     let second_calls = calls();
-    let rss_called = rss().saturating_sub(before);
+    let rss_called = strait_bench::rss_bytes().saturating_sub(before);
     drop(services);
     Row {
         load,
@@ -154,7 +138,7 @@ fn one_row(dir: &Path, cache: &Path, name: &str) {
 
 fn main() {
     // libtest-style flags (`--bench`) from `cargo bench` are not ours.
-    let Some(dir) = artifacts() else {
+    let Some(dir) = strait_bench::artifacts_dir() else {
         eprintln!("skipped: ../shared/artifacts is not beside the repository");
         return;
     };

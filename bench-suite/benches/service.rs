@@ -10,13 +10,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use strait::{Backend, IValue, ModuleSettings, Service, ServiceOptions};
-
-fn artifacts() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/artifacts");
-    dir.is_dir().then_some(dir)
-}
 
 fn load<B: Backend>(dir: &Path, modules: &[(&str, &str)]) -> Service<B> {
     let mut service = Service::<B>::new(ServiceOptions::default()).expect("service");
@@ -54,7 +49,7 @@ fn bench_engine<B: Backend>(c: &mut Criterion, dir: &Path) {
 }
 
 fn service(c: &mut Criterion) {
-    let Some(dir) = artifacts() else {
+    let Some(dir) = strait_bench::artifacts_dir() else {
         eprintln!("skipped: ../shared/artifacts is not beside the repository");
         return;
     };

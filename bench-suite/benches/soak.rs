@@ -13,28 +13,12 @@
     reason = "a bench binary reports on stdout"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 use strait::{Backend, IValue, ModuleSettings, Service, ServiceOptions};
 
 /// Allowed growth of resident memory after warm-up.
 const FLAT: f64 = 0.05;
-
-fn artifacts() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/artifacts");
-    dir.is_dir().then_some(dir)
-}
-
-/// Resident memory in bytes.
-fn rss() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
 
 #[allow(
     clippy::cast_possible_truncation,
@@ -61,7 +45,7 @@ fn soak(name: &str, count: u64, mut step: impl FnMut(u64)) -> bool {
         step(i);
         if (i + 1) % tenth == 0 {
             rates.push(tenth as f64 / start.elapsed().as_secs_f64());
-            samples.push(rss());
+            samples.push(strait_bench::rss_bytes());
             start = Instant::now();
         }
     }
@@ -139,7 +123,7 @@ fn engine<B: Backend>(dir: &Path, flat: &mut bool) {
 
 fn main() {
     // libtest-style flags (`--bench`) from `cargo bench` are not ours.
-    let Some(dir) = artifacts() else {
+    let Some(dir) = strait_bench::artifacts_dir() else {
         eprintln!("skipped: ../shared/artifacts is not beside the repository");
         return;
     };

@@ -276,6 +276,23 @@ pub fn shared_dir() -> Option<PathBuf> {
     dir.join("artifacts").is_dir().then_some(dir)
 }
 
+/// The shared folder's `artifacts` directory, if `../shared` is beside the repository.
+pub fn artifacts_dir() -> Option<PathBuf> {
+    shared_dir().map(|dir| dir.join("artifacts"))
+}
+
+/// The process's resident memory in bytes (Linux: read from `/proc/self/statm`; 0 where it
+/// cannot be read).
+pub fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
 /// The bytes of `artifacts/<path>` in the shared folder.
 pub fn artifact(path: &str) -> Result<Vec<u8>, String> {
     let dir = shared_dir().ok_or("../shared is not beside the repository")?;
