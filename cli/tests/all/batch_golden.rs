@@ -3,14 +3,10 @@
 //! `golden/README.md` says. A failed load writes one `{"error"}` line and exits 1.
 
 use serde_json::{Value, json};
-use std::io::Write;
-use std::process::{Command, Stdio};
 use strait_conformance::golden::{
     Expected, WorkingCopy, expand_generators, match_result, read_scenario, scenario_names,
     shared_dir, substitute_data,
 };
-
-const STRAIT: &str = env!("CARGO_BIN_EXE_strait");
 
 fn replay(backend: &str) {
     let Some(shared) = shared_dir() else { return };
@@ -34,19 +30,17 @@ fn replay(backend: &str) {
             input.push_str(&request.to_string());
             input.push('\n');
         }
-        let mut child = Command::new(STRAIT)
-            .args(["batch", "--backend", backend, "--working-dir"])
-            .arg(config.parent().expect("config folder"))
-            .arg(&config)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run strait");
-        let mut stdin = child.stdin.take().expect("stdin");
-        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-        let output = child.wait_with_output().expect("strait output");
-        let _ = writer.join();
+        // A failed load stops reading: how the writing went does not matter.
+        let (output, _) = super::run_batch(
+            &[
+                "--backend".as_ref(),
+                backend.as_ref(),
+                "--working-dir".as_ref(),
+                config.parent().expect("config folder").as_os_str(),
+                config.as_os_str(),
+            ],
+            input.into_bytes(),
+        );
         let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
         let lines: Vec<Value> = stdout
             .lines()

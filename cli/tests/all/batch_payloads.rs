@@ -4,11 +4,7 @@
 //! and the next line is answered; the last line may end without a newline.
 
 use serde_json::{Value, json};
-use std::io::Write;
-use std::process::{Command, Stdio};
 use strait_conformance::golden::shared_dir;
-
-const STRAIT: &str = env!("CARGO_BIN_EXE_strait");
 
 /// A text of `size` bytes with characters JSON escapes, and multi-byte ones, along the way.
 fn text(size: usize, seed: usize) -> String {
@@ -70,18 +66,11 @@ fn replay(backend: &str) {
     }
     input.extend_from_slice(br#"{"module": "greeting", "function": "greeting", "args": ["end"]}"#);
     expected.push(json!({ "result": "Hi, end" }).to_string());
-    let mut child = Command::new(STRAIT)
-        .args(["batch", "--backend", backend])
-        .arg(&config)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run strait");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = child.wait_with_output().expect("strait output");
-    writer.join().expect("writer").expect("write the requests");
+    let (output, written) = super::run_batch(
+        &["--backend".as_ref(), backend.as_ref(), config.as_os_str()],
+        input,
+    );
+    written.expect("write the requests");
     assert!(output.status.success());
     let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
     let lines: Vec<&str> = stdout.lines().collect();
