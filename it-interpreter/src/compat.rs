@@ -205,6 +205,13 @@ impl<'a> Checker<'a> {
             return Ok(false);
         }
         self.enter()?;
+        if layout.is_flat() {
+            // No field queues anything: checked now, in the order `finish` would take.
+            for (field, value) in layout.fields.iter().zip(values) {
+                self.visit(value, &field.ty)?;
+            }
+            return Ok(true);
+        }
         self.stack.push(Pending::Fields {
             fields: layout.fields.iter(),
             values: values.iter(),

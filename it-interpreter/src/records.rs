@@ -36,6 +36,18 @@ pub struct RecordLayout {
     pub fields: Vec<FieldLayout>,
     /// The packed size in bytes: the sum of the field sizes.
     pub size: u32,
+    /// Whether every field is a scalar, a string or a byte array: the record holds no
+    /// record or array, so it is lifted, checked and lowered field by field at fixed
+    /// offsets, without the nesting machinery.
+    flat: bool,
+}
+
+impl RecordLayout {
+    /// Whether every field is a scalar, a string or a byte array (no record or array
+    /// inside): such records take a direct path through lifting, checking and lowering.
+    pub fn is_flat(&self) -> bool {
+        self.flat
+    }
 }
 
 /// One field of a [`RecordLayout`].
@@ -148,10 +160,14 @@ fn layout(
             .checked_add(field.ty.memory_size())
             .ok_or(RecordTableError::TooLarge { type_index })?;
     }
+    let flat = fields
+        .iter()
+        .all(|field| !matches!(field.ty, IType::Array(_) | IType::Record(_)));
     Ok(RecordLayout {
         name: record.name.clone(),
         fields,
         size: offset,
+        flat,
     })
 }
 

@@ -179,6 +179,58 @@ fn tetraplets_type() -> IType {
 }
 
 impl CallParameters {
+    /// Makes these the default parameters again, in place: strings and lists are emptied
+    /// (keeping their buffers), numbers zeroed. A call without parameters starts with this,
+    /// cheaper than building a default value and dropping the old one.
+    ///
+    /// ```
+    /// use strait::CallParameters;
+    ///
+    /// let mut parameters = CallParameters {
+    ///     service_id: "registry".into(),
+    ///     ..CallParameters::default()
+    /// };
+    /// parameters.particle.ttl = 5;
+    /// parameters.reset();
+    /// assert_eq!(parameters, CallParameters::default());
+    /// ```
+    pub fn reset(&mut self) {
+        // Destructured in full, so a new field cannot be forgotten here.
+        let Self {
+            particle:
+                ParticleParameters {
+                    id,
+                    init_peer_id,
+                    timestamp,
+                    ttl,
+                    script,
+                    signature,
+                    token,
+                },
+            service_id,
+            service_creator_peer_id,
+            host_id,
+            worker_id,
+            tetraplets,
+        } = self;
+        for text in [
+            id,
+            init_peer_id,
+            script,
+            token,
+            service_id,
+            service_creator_peer_id,
+            host_id,
+            worker_id,
+        ] {
+            text.clear();
+        }
+        *timestamp = 0;
+        *ttl = 0;
+        signature.clear();
+        tetraplets.clear();
+    }
+
     /// The record types of `version`'s layout.
     pub fn record_types(version: HostApiVersion) -> CallParametersTypes {
         let tetraplet = RecordType {

@@ -103,7 +103,14 @@ impl<B: Backend> Instance<B> {
     /// Runs export `export` of this module with `args`: the export adapter of
     /// `spec/service.md` §5.1 step 4.
     pub(crate) fn call_export(&self, export: usize, args: &[IValue]) -> Result<Vec<IValue>, Error> {
-        let mut results = Vec::new();
+        // Sized once: the results are appended without growing.
+        let count = self
+            .linked
+            .compiled
+            .exports()
+            .get(export)
+            .map_or(0, |export| export.ty.results.len());
+        let mut results = Vec::with_capacity(count);
         self.call_export_into(export, args, &mut results)?;
         Ok(results)
     }

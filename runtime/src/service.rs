@@ -724,7 +724,13 @@ impl<B: Backend> Service<B> {
         function: &str,
         args: &[IValue],
     ) -> Result<Vec<IValue>, Error> {
-        self.call_with_parameters(module, function, args, CallParameters::default())
+        let (instance, export) = self.find(module, function)?;
+        // The default parameters are set in place: no 300-byte value built, moved and
+        // dropped on every call.
+        self.begin_call_with(CallParameters::reset);
+        instance
+            .call_export(export, args)
+            .map_err(|error| self.suspect_oom(error))
     }
 
     /// Calls `module.function` with IT values; `call_parameters` are visible to every module
@@ -737,7 +743,7 @@ impl<B: Backend> Service<B> {
         call_parameters: CallParameters,
     ) -> Result<Vec<IValue>, Error> {
         let (instance, export) = self.find(module, function)?;
-        self.begin_call(call_parameters);
+        self.begin_call_with(|current| *current = call_parameters);
         instance
             .call_export(export, args)
             .map_err(|error| self.suspect_oom(error))
@@ -841,10 +847,11 @@ impl<B: Backend> Service<B> {
         call_parameters: CallParameters,
     ) -> Result<JsonCall<B>, Error> {
         let (instance, export) = self.find(module, function)?;
+        let instance = Arc::clone(instance);
         let ty = &instance.linked.compiled.exports()[export].ty;
         let values = crate::json::json_cow_to_args(args, &ty.params, &instance.linked.types)
             .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
-        self.begin_call(call_parameters);
+        self.begin_call_with(|current| *current = call_parameters);
         let results = instance
             .call_export(export, &values)
             .map_err(|error| self.suspect_oom(error));
@@ -863,13 +870,14 @@ impl<B: Backend> Service<B> {
         self.spares.lock().parse_json(text)
     }
 
-    fn begin_call(&self, call_parameters: CallParameters) {
+    /// Starts a call whose parameters `set` writes over the last call's.
+    fn begin_call_with(&self, set: impl FnOnce(&mut CallParameters)) {
         // D33: only refusals during this call make an error look like an out-of-memory.
         self.budget.reset_rejects();
-        *self.call_parameters.lock() = call_parameters;
+        set(&mut self.call_parameters.lock());
     }
 
-    fn find(&self, module: &str, function: &str) -> Result<(Arc<Instance<B>>, usize), Error> {
+    fn find(&self, module: &str, function: &str) -> Result<(&Arc<Instance<B>>, usize), Error> {
         let instance = self
             .modules
             .get(module)
@@ -881,7 +889,7 @@ impl<B: Backend> Service<B> {
             .ok_or_else(|| {
                 Error::no_such_function(module, function, exports.iter().map(|e| e.name.as_str()))
             })?;
-        Ok((Arc::clone(instance), export))
+        Ok((instance, export))
     }
 
     /// Per module, its name and the current size in bytes of its memory; and the number of

@@ -92,13 +92,13 @@ impl<'a, H: AdapterHost + ?Sized> HostAllocator<'a, H> {
 
 impl<H: AdapterHost + ?Sized> LowerTarget for HostAllocator<'_, H> {
     fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
-        let args = [
-            IValue::I32(size.cast_signed()),
-            IValue::I32(tag.cast_signed()),
-        ];
         self.results.clear();
         self.host
-            .call_export(ALLOCATE_SLOT, &args, self.results)
+            .call_export_i32(
+                ALLOCATE_SLOT,
+                &[size.cast_signed(), tag.cast_signed()],
+                self.results,
+            )
             .map_err(|reason| LowerError::AllocateCallFailed { reason })?;
         let ptr = match self.results.as_slice() {
             [IValue::I32(ptr)] => Ok(ptr.cast_unsigned()),

@@ -4,7 +4,7 @@
 use crate::convert::{self, from_core};
 use crate::memory::bounds::{Reader, region};
 use crate::memory::{LiftBudget, LiftError};
-use crate::records::{FieldLayout, MAX_DEPTH, RecordTable};
+use crate::records::{FieldLayout, MAX_DEPTH, RecordLayout, RecordTable};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::string::String;
@@ -214,8 +214,48 @@ impl<'a> Lifter<'a> {
     }
 
     fn record(&mut self, id: u64, ptr: u32, depth: u32) -> Result<Vec<IValue>, LiftError> {
-        let frame = self.record_frame(id, ptr, depth)?;
+        let layout = self.record_layout(id, depth)?;
+        if layout.is_flat() {
+            return self.flat_record(layout, ptr, depth);
+        }
+        let frame = self.record_frame(layout, ptr)?;
         self.run(frame, depth)
+    }
+
+    /// The layout of record type `id`, for a record opened at nesting `depth`.
+    fn record_layout(&self, id: u64, depth: u32) -> Result<&'a RecordLayout, LiftError> {
+        deeper(depth)?;
+        let records: &'a RecordTable = self.records;
+        records
+            .get(id)
+            .ok_or(LiftError::RecordNotFound { record_type_id: id })
+    }
+
+    /// The fields of a flat record (no record or array inside) at `ptr`: read in one pass
+    /// at their offsets, with no frame.
+    fn flat_record(
+        &mut self,
+        layout: &'a RecordLayout,
+        ptr: u32,
+        depth: u32,
+    ) -> Result<Vec<IValue>, LiftError> {
+        let bytes = slice(self.memory, ptr, u64::from(layout.size))?;
+        self.budget
+            .charge(layout.fields.len() as u64 * VALUE_COST)?;
+        let mut reader = Reader::new(bytes, ptr);
+        let mut values = Vec::with_capacity(layout.fields.len());
+        for field in &layout.fields {
+            match self.leaf(&field.ty, &mut reader, false)? {
+                Some(value) => values.push(value),
+                // A flat layout has no array or record field; were it to have one, the
+                // general path would lift the record correctly.
+                None => {
+                    let frame = self.record_frame(layout, ptr)?;
+                    return self.run(frame, depth);
+                }
+            }
+        }
+        Ok(values)
     }
 
     fn array_frame(
@@ -240,12 +280,7 @@ impl<'a> Lifter<'a> {
         })
     }
 
-    fn record_frame(&mut self, id: u64, ptr: u32, depth: u32) -> Result<Frame<'a>, LiftError> {
-        deeper(depth)?;
-        let records: &'a RecordTable = self.records;
-        let layout = records
-            .get(id)
-            .ok_or(LiftError::RecordNotFound { record_type_id: id })?;
+    fn record_frame(&mut self, layout: &'a RecordLayout, ptr: u32) -> Result<Frame<'a>, LiftError> {
         let bytes = slice(self.memory, ptr, u64::from(layout.size))?;
         self.budget
             .charge(layout.fields.len() as u64 * VALUE_COST)?;
@@ -308,7 +343,42 @@ impl<'a> Lifter<'a> {
         level: u32,
         in_array: bool,
     ) -> Result<Next<'a>, LiftError> {
-        Ok(Next::Value(match ty {
+        if let Some(value) = self.leaf(ty, reader, in_array)? {
+            return Ok(Next::Value(value));
+        }
+        Ok(match ty {
+            IType::Array(element) => {
+                let (ptr, count) = (reader.u32()?, reader.u32()?);
+                if count == 0 {
+                    Next::Value(IValue::Array(Vec::new()))
+                } else {
+                    Next::Open(self.array_frame(element, ptr, count, level)?)
+                }
+            }
+            IType::Record(id) => {
+                let ptr = reader.u32()?;
+                let layout = self.record_layout(*id, level)?;
+                if layout.is_flat() {
+                    Next::Value(IValue::Record(self.flat_record(layout, ptr, level)?))
+                } else {
+                    Next::Open(self.record_frame(layout, ptr)?)
+                }
+            }
+            // `leaf` took every other type.
+            _ => Next::Close,
+        })
+    }
+
+    /// Reads a value that holds no array or record (a scalar, a string or a byte array);
+    /// `None` for an array or a record, which [`next`](Self::next) opens as a frame.
+    #[inline(always)]
+    fn leaf(
+        &mut self,
+        ty: &IType,
+        reader: &mut Reader<'_>,
+        in_array: bool,
+    ) -> Result<Option<IValue>, LiftError> {
+        Ok(Some(match ty {
             IType::Boolean => IValue::Boolean(reader.array::<1>()? != [0]),
             IType::S8 => IValue::S8(i8::from_le_bytes(reader.array()?)),
             IType::U8 => IValue::U8(u8::from_le_bytes(reader.array()?)),
@@ -338,18 +408,7 @@ impl<'a> Lifter<'a> {
                 let (ptr, len) = (reader.u32()?, reader.u32()?);
                 IValue::ByteArray(bytes(self.memory, ptr, len, self.budget)?.to_vec())
             }
-            IType::Array(element) => {
-                let (ptr, count) = (reader.u32()?, reader.u32()?);
-                if count == 0 {
-                    IValue::Array(Vec::new())
-                } else {
-                    return Ok(Next::Open(self.array_frame(element, ptr, count, level)?));
-                }
-            }
-            IType::Record(id) => {
-                let ptr = reader.u32()?;
-                return Ok(Next::Open(self.record_frame(*id, ptr, level)?));
-            }
+            IType::Array(_) | IType::Record(_) => return Ok(None),
         }))
     }
 }

@@ -9,10 +9,15 @@ use crate::compat;
 use crate::convert::{self, to_core};
 use crate::memory::bounds::region;
 use crate::memory::{LowerError, LowerTarget};
-use crate::records::{FieldLayout, MAX_DEPTH, RecordTable};
+use crate::records::{FieldLayout, MAX_DEPTH, RecordLayout, RecordTable};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::vec::Vec;
+use arrayvec::ArrayVec;
+
+/// Flat records up to this size are gathered on the stack (Marine's SDK records are
+/// well under it; larger ones take the frame path with a heap buffer).
+const INLINE_RECORD: usize = 256;
 
 /// The `allocate` type tag of string, byte-array and record buffers (D55).
 const BYTES_TAG: u32 = 1;
@@ -262,7 +267,11 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
     }
 
     fn record(&mut self, id: u64, fields: &[IValue], depth: u32) -> Result<u32, LowerError> {
-        let frame = self.open_record(id, fields, depth)?;
+        let layout = self.record_layout(id, fields, depth)?;
+        if let Some(ptr) = self.flat_record(layout, fields)? {
+            return Ok(ptr);
+        }
+        let frame = record_frame(layout, fields);
         self.run(frame, depth).map(|closed| closed.pair().0)
     }
 
@@ -292,16 +301,13 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
         }))
     }
 
-    /// Opens a record: it is allocated when the frame closes, after its children.
-    fn open_record<'x>(
-        &mut self,
+    /// The layout of record type `id` for `fields`, a record opened at nesting `depth`.
+    fn record_layout(
+        &self,
         id: u64,
-        fields: &'x [IValue],
+        fields: &[IValue],
         depth: u32,
-    ) -> Result<Frame<'x>, LowerError>
-    where
-        'a: 'x,
-    {
+    ) -> Result<&'a RecordLayout, LowerError> {
         deeper(depth)?;
         let records: Option<&'a RecordTable> = self.records;
         let layout =
@@ -316,14 +322,7 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
                 &IValue::Record(fields.to_vec()),
             ));
         }
-        Ok(Frame {
-            buffer: Vec::with_capacity(capacity(layout.size)),
-            kind: FrameKind::Record {
-                layout: &layout.fields,
-                values: fields,
-                size: layout.size,
-            },
-        })
+        Ok(layout)
     }
 
     /// Lowers everything `root` (opened at nesting `depth`) contains, with an explicit stack
@@ -365,7 +364,7 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
                     };
                     let done = core::mem::replace(&mut top, parent);
                     match self.close(done)? {
-                        Closed::Slice(ptr, len) => push_pair(&mut top.buffer, (ptr, len)),
+                        Closed::Slice(ptr, len) => push_pair(&mut top.buffer, (ptr, len))?,
                         Closed::Record(ptr) => top.buffer.extend_from_slice(&ptr.to_le_bytes()),
                     }
                 }
@@ -402,46 +401,121 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
     where
         'a: 'x,
     {
+        if self.leaf(ty, value, buffer)? {
+            return Ok(None);
+        }
         match (ty, value) {
-            (IType::Boolean, IValue::Boolean(v)) => buffer.push(u8::from(*v)),
-            (IType::S8, IValue::S8(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
-            (IType::U8, IValue::U8(v)) => buffer.push(*v),
-            (IType::S16, IValue::S16(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
-            (IType::U16, IValue::U16(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
-            (IType::S32, IValue::S32(v)) | (IType::I32, IValue::I32(v)) => {
-                buffer.extend_from_slice(&v.to_le_bytes());
-            }
-            (IType::U32, IValue::U32(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
-            (IType::F32, IValue::F32(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
-            (IType::S64, IValue::S64(v)) | (IType::I64, IValue::I64(v)) => {
-                buffer.extend_from_slice(&v.to_le_bytes());
-            }
-            (IType::U64, IValue::U64(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
-            (IType::F64, IValue::F64(v)) => buffer.extend_from_slice(&v.to_le_bytes()),
-            (IType::String, IValue::String(text)) => {
-                let pair = self.bytes(text.as_bytes())?;
-                push_pair(buffer, pair);
-            }
-            (IType::ByteArray, _) => {
-                let pair = self.byte_array_value(value)?;
-                push_pair(buffer, pair);
-            }
             (IType::Array(element), IValue::ByteArray(bytes)) if **element == IType::U8 => {
                 let pair = self.bytes(bytes)?;
-                push_pair(buffer, pair);
+                push_pair(buffer, pair)?;
             }
             (IType::Array(element), IValue::Array(items)) => {
                 match self.open_array(element, items, level)? {
                     Some(frame) => return Ok(Some(frame)),
-                    None => push_pair(buffer, (0, 0)),
+                    None => push_pair(buffer, (0, 0))?,
                 }
             }
             (IType::Record(id), IValue::Record(fields)) => {
-                return self.open_record(*id, fields, level).map(Some);
+                let layout = self.record_layout(*id, fields, level)?;
+                if let Some(ptr) = self.flat_record(layout, fields)? {
+                    buffer.put(&ptr.to_le_bytes())?;
+                } else {
+                    return Ok(Some(record_frame(layout, fields)));
+                }
             }
             _ => return Err(mismatch(ty, value)),
         }
         Ok(None)
+    }
+
+    /// Appends the in-memory form of a value that holds no array or record (a scalar, a
+    /// string or a byte array, lowered at once) to `buffer`; `false`, with nothing done, for
+    /// an array or a record.
+    #[inline]
+    fn leaf(
+        &mut self,
+        ty: &IType,
+        value: &IValue,
+        buffer: &mut impl Sink,
+    ) -> Result<bool, LowerError> {
+        match (ty, value) {
+            (IType::Boolean, IValue::Boolean(v)) => buffer.put(&[u8::from(*v)])?,
+            (IType::S8, IValue::S8(v)) => buffer.put(&v.to_le_bytes())?,
+            (IType::U8, IValue::U8(v)) => buffer.put(&[*v])?,
+            (IType::S16, IValue::S16(v)) => buffer.put(&v.to_le_bytes())?,
+            (IType::U16, IValue::U16(v)) => buffer.put(&v.to_le_bytes())?,
+            (IType::S32, IValue::S32(v)) | (IType::I32, IValue::I32(v)) => {
+                buffer.put(&v.to_le_bytes())?;
+            }
+            (IType::U32, IValue::U32(v)) => buffer.put(&v.to_le_bytes())?,
+            (IType::F32, IValue::F32(v)) => buffer.put(&v.to_le_bytes())?,
+            (IType::S64, IValue::S64(v)) | (IType::I64, IValue::I64(v)) => {
+                buffer.put(&v.to_le_bytes())?;
+            }
+            (IType::U64, IValue::U64(v)) => buffer.put(&v.to_le_bytes())?,
+            (IType::F64, IValue::F64(v)) => buffer.put(&v.to_le_bytes())?,
+            (IType::String, IValue::String(text)) => {
+                let pair = self.bytes(text.as_bytes())?;
+                push_pair(buffer, pair)?;
+            }
+            (IType::ByteArray, _) => {
+                let pair = self.byte_array_value(value)?;
+                push_pair(buffer, pair)?;
+            }
+            (IType::Array(_) | IType::Record(_), _) => return Ok(false),
+            _ => return Err(mismatch(ty, value)),
+        }
+        Ok(true)
+    }
+
+    /// Lowers a flat record (no array or record inside) of at most [`INLINE_RECORD`] bytes
+    /// straight from its fields, its bytes gathered on the stack; `None` for other records,
+    /// which take the frame path. Allocations happen in the same order: the fields'
+    /// strings and byte arrays, then the record.
+    fn flat_record(
+        &mut self,
+        layout: &RecordLayout,
+        fields: &[IValue],
+    ) -> Result<Option<u32>, LowerError> {
+        if !layout.is_flat() || capacity(layout.size) > INLINE_RECORD {
+            return Ok(None);
+        }
+        let mut buffer = ArrayVec::<u8, INLINE_RECORD>::new();
+        for (field, value) in layout.fields.iter().zip(fields) {
+            if !self.leaf(&field.ty, value, &mut buffer)? {
+                // A flat layout has no array or record field.
+                return Err(mismatch(&field.ty, value));
+            }
+        }
+        let ptr = self.allocate(layout.size, BYTES_TAG)?;
+        self.write(ptr, &buffer)?;
+        Ok(Some(ptr))
+    }
+}
+
+/// Where the bytes of a record or an array's elements are gathered: a growing buffer, or a
+/// fixed one on the stack for small flat records.
+trait Sink {
+    /// Appends `bytes`.
+    fn put(&mut self, bytes: &[u8]) -> Result<(), LowerError>;
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> Result<(), LowerError> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+impl<const N: usize> Sink for ArrayVec<u8, N> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> Result<(), LowerError> {
+        // The fields' sizes add up to the record's, which fits: a layout bug, not a panic.
+        self.try_extend_from_slice(bytes)
+            .map_err(|_| LowerError::TooLarge {
+                size: (self.len() + bytes.len()) as u64,
+            })
     }
 }
 
@@ -482,9 +556,21 @@ enum FrameKind<'x> {
     },
 }
 
-fn push_pair(buffer: &mut Vec<u8>, (ptr, len): (u32, u32)) {
-    buffer.extend_from_slice(&ptr.to_le_bytes());
-    buffer.extend_from_slice(&len.to_le_bytes());
+fn push_pair(buffer: &mut impl Sink, (ptr, len): (u32, u32)) -> Result<(), LowerError> {
+    buffer.put(&ptr.to_le_bytes())?;
+    buffer.put(&len.to_le_bytes())
+}
+
+/// Opens a record: it is allocated when the frame closes, after its children.
+fn record_frame<'x>(layout: &'x RecordLayout, fields: &'x [IValue]) -> Frame<'x> {
+    Frame {
+        buffer: Vec::with_capacity(capacity(layout.size)),
+        kind: FrameKind::Record {
+            layout: &layout.fields,
+            values: fields,
+            size: layout.size,
+        },
+    }
 }
 
 fn capacity(size: u32) -> usize {

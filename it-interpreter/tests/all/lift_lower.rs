@@ -326,3 +326,67 @@ fn values_are_checked_before_anything_is_allocated() {
     assert!(lower_value(&mut sdk, &IValue::S32(1), &IType::I32, &table).is_err());
     assert!(sdk.log.is_empty(), "{:?}", sdk.log);
 }
+
+#[test]
+fn flat_records_of_every_leaf_type_and_any_size() {
+    // A record of scalars, strings and byte arrays only takes the direct path; one too large
+    // for the stack buffer takes the frame path. Both give the same bytes and allocations.
+    let leaves = [
+        IType::Boolean,
+        IType::S8,
+        IType::U8,
+        IType::S16,
+        IType::U16,
+        IType::S32,
+        IType::U32,
+        IType::I32,
+        IType::F32,
+        IType::S64,
+        IType::U64,
+        IType::I64,
+        IType::F64,
+        IType::String,
+        IType::ByteArray,
+    ];
+    let names: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
+    let every: Vec<(&str, IType)> = names.iter().map(String::as_str).zip(leaves).collect();
+    let large: Vec<(&str, IType)> = names.iter().map(|n| (n.as_str(), IType::U64)).collect();
+    let table = records(&[("Every", &every), ("Large", &large)]);
+    let every_value = vec![
+        IValue::Boolean(true),
+        IValue::S8(-5),
+        IValue::U8(250),
+        IValue::S16(-30000),
+        IValue::U16(60000),
+        IValue::S32(i32::MIN),
+        IValue::U32(u32::MAX),
+        IValue::I32(-7),
+        IValue::F32(2.5),
+        IValue::S64(i64::MIN),
+        IValue::U64(u64::MAX),
+        IValue::I64(-9),
+        IValue::F64(-1e-300),
+        s("flat"),
+        bytes(&[1, 2]),
+    ];
+    let large_value: Vec<IValue> = (0..40).map(IValue::U64).collect();
+    for (id, value, size) in [(0, every_value, 71), (1, large_value, 320)] {
+        assert!(table.get(id).unwrap().is_flat());
+        let mut sdk = Sdk::new(4096);
+        let ptr = lower_record(&mut sdk, id, &value, &table).unwrap();
+        // Strings and byte arrays are allocated first, then the record.
+        let record_allocation = format!("allocate({size}, 1) -> {ptr}");
+        assert_eq!(sdk.log.last(), Some(&record_allocation));
+        let lifted = lift_record(&sdk.memory, id, ptr, &table, &mut LiftBudget::default());
+        assert_eq!(lifted.unwrap(), value);
+        // A field of the wrong type is refused before anything is allocated.
+        let mut wrong = value.clone();
+        wrong[3] = s("not a number");
+        let mut sdk = Sdk::new(4096);
+        assert!(lower_record(&mut sdk, id, &wrong, &table).is_err());
+        assert!(sdk.log.is_empty());
+    }
+    // The record lies partly outside memory: an error, not a panic.
+    let lifted = lift_record(&[0; 40], 0, 0, &table, &mut LiftBudget::default());
+    assert!(lifted.is_err());
+}
