@@ -139,31 +139,44 @@ impl<B: Backend> Func<B> {
         self.call_checked(&mut ctx, args, results)
     }
 
-    /// Calls a function whose parameters are all `i32`, with `args`; its results are
-    /// written into `results`, whose length must be the number of results. Functions of a
-    /// fast-path shape go straight to the engine's typed call, with no value built for the
-    /// arguments; others are called as by [`call`](Self::call), with the same checks.
+    /// Calls a function whose parameters are all `i32` and which has at most one result,
+    /// with `args`; returns its result, if it has one. Functions of a fast-path shape go
+    /// straight to the engine's typed call, with no value built for the arguments; others
+    /// are called as by [`call`](Self::call), with the same checks. A function of several
+    /// results is an error.
     #[inline]
     pub fn call_i32(
         &self,
         mut ctx: impl AsContextMut<B>,
         args: &[i32],
-        results: &mut [WValue],
-    ) -> Result<(), BackendError> {
-        // A fast handle exists only for `i32` parameters; the counts make the shape exact.
-        if args.len() == self.sig.params().len() && results.len() == self.sig.results().len() {
+    ) -> Result<Option<WValue>, BackendError> {
+        let mut out = [WValue::I32(0)];
+        let Some(results) = out.get_mut(..self.sig.results().len()) else {
+            return Err(several_results(&self.sig));
+        };
+        if let Some(first) = results.first_mut() {
+            *first = self
+                .sig
+                .results()
+                .first()
+                .map_or(WValue::I32(0), |ty| ty.zero());
+        }
+        // A fast handle exists only for `i32` parameters; the count makes the shape exact.
+        if args.len() == self.sig.params().len() {
             let mut i32s = [0_i32; MAX_ARITY];
             for (slot, arg) in i32s.iter_mut().zip(args) {
                 *slot = *arg;
             }
             if let Some(result) = self.call_fast(&mut ctx, &i32s, results) {
-                return result;
+                result?;
+                return Ok(results.first().copied());
             }
         }
         let values = SmallBuf::<WValue, INLINE_VALUES>::collect_from(
             args.iter().map(|arg| WValue::I32(*arg)),
         );
-        self.call(ctx, &values, results)
+        self.call(ctx, &values, results)?;
+        Ok(results.first().copied())
     }
 
     /// [`call`](Self::call) with arguments and results already known to fit the signature.
@@ -271,6 +284,15 @@ pub(crate) fn same_store(expected: StoreId, got: StoreId) -> Result<(), BackendE
     } else {
         Err(BackendError::ForeignHandle)
     }
+}
+
+/// The error of [`Func::call_i32`] on a function of several results.
+#[cold]
+fn several_results(sig: &FuncSig) -> BackendError {
+    BackendError::TypeMismatch(alloc::format!(
+        "the function returns {} values ({sig}); an integer call takes at most one",
+        sig.results().len()
+    ))
 }
 
 /// Checks arguments and the results buffer against `sig`, with the same message on every

@@ -270,16 +270,23 @@ where
 }
 
 /// The function of core export slot `slot` among `funcs`.
+#[inline]
 fn core_export<B: Backend>(funcs: &[Func<B>], slot: u32) -> Result<&Func<B>, HostError> {
-    usize::try_from(slot)
+    match usize::try_from(slot)
         .ok()
-        .and_then(|slot| funcs.get(slot))
-        .ok_or_else(|| {
-            Box::new(Error::new(
-                ErrorKind::Instruction,
-                alloc::format!("core export slot {slot} is missing"),
-            )) as HostError
-        })
+        .and_then(|index| funcs.get(index))
+    {
+        Some(func) => Ok(func),
+        None => Err(missing_core_export(slot)),
+    }
+}
+
+#[cold]
+fn missing_core_export(slot: u32) -> HostError {
+    Box::new(Error::new(
+        ErrorKind::Instruction,
+        alloc::format!("core export slot {slot} is missing"),
+    ))
 }
 
 impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
@@ -293,32 +300,13 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
         call_core(&mut self.core, func, args, results)
     }
 
-    fn call_export_i32(
-        &mut self,
-        slot: u32,
-        args: &[i32],
-        results: &mut Vec<IValue>,
-    ) -> Result<(), HostError> {
+    #[inline]
+    fn call_export_i32(&mut self, slot: u32, args: &[i32]) -> Result<Option<IValue>, HostError> {
         let func = core_export(self.funcs, slot)?;
-        let mut out = [WValue::I32(0)];
-        let out = match func.sig().results() {
-            [] => &mut out[..0],
-            [ty] => {
-                out[0] = ty.zero();
-                &mut out[..]
-            }
-            // The interpreter calls this only for exports of at most one result.
-            _ => {
-                return Err(Box::new(Error::new(
-                    ErrorKind::Instruction,
-                    "a core export of several results called as of one",
-                )));
-            }
-        };
-        func.call_i32(&mut self.core, args, out)
+        let result = func
+            .call_i32(&mut self.core, args)
             .map_err(backend_to_host)?;
-        results.extend(out.iter().filter_map(to_ivalue));
-        Ok(())
+        Ok(result.as_ref().and_then(to_ivalue))
     }
 
     fn call_import(
@@ -342,6 +330,7 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
             .map_err(|e| Box::new(e) as HostError)
     }
 
+    #[inline]
     fn memory(&mut self) -> Result<&mut [u8], HostError> {
         self.core.main_memory().map_err(backend_to_host)
     }
@@ -372,6 +361,7 @@ impl<B: Backend, C: AsContextMut<B>> LowerTarget for ModuleHost<'_, B, C> {
         }
     }
 
+    #[inline]
     fn memory(&mut self) -> Result<&mut [u8], HostError> {
         self.core.main_memory().map_err(backend_to_host)
     }

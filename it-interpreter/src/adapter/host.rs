@@ -33,17 +33,27 @@ pub trait AdapterHost {
     /// [`call_export`](Self::call_export) for an export whose parameters are all `i32` (at
     /// most [`MAX_I32_ARGS`]) and which has at most one result — `allocate`,
     /// `get_result_ptr`, `release_objects` and most core functions — with its arguments as
-    /// plain integers. A host with typed calls overrides it to skip building values; the
-    /// default converts and calls [`call_export`](Self::call_export).
-    fn call_export_i32(
-        &mut self,
-        slot: u32,
-        args: &[i32],
-        results: &mut Vec<IValue>,
-    ) -> Result<(), HostError> {
+    /// plain integers; returns its result, if it has one. A host with typed calls overrides
+    /// it to skip building values; the default converts and calls
+    /// [`call_export`](Self::call_export).
+    fn call_export_i32(&mut self, slot: u32, args: &[i32]) -> Result<Option<IValue>, HostError> {
         let values: [IValue; MAX_I32_ARGS] =
             core::array::from_fn(|i| IValue::I32(args.get(i).copied().unwrap_or(0)));
-        self.call_export(slot, values.get(..args.len()).unwrap_or_default(), results)
+        let mut results = Vec::new();
+        self.call_export(
+            slot,
+            values.get(..args.len()).unwrap_or_default(),
+            &mut results,
+        )?;
+        let result = results.pop();
+        if !results.is_empty() {
+            return Err(alloc::format!(
+                "core export slot {slot} returned {} results where at most one was expected",
+                results.len() + 1
+            )
+            .into());
+        }
+        Ok(result)
     }
 
     /// Calls adapted import slot `slot`
@@ -80,32 +90,25 @@ pub trait AdapterHost {
 /// values into a module whose exports it reaches through an [`AdapterHost`].
 pub struct HostAllocator<'a, H: ?Sized> {
     host: &'a mut H,
-    results: &'a mut Vec<IValue>,
 }
 
 impl<'a, H: AdapterHost + ?Sized> HostAllocator<'a, H> {
-    /// Lowers into `host`; `results` is a scratch buffer for `allocate`'s result.
-    pub fn new(host: &'a mut H, results: &'a mut Vec<IValue>) -> Self {
-        Self { host, results }
+    /// Lowers into `host`.
+    pub fn new(host: &'a mut H) -> Self {
+        Self { host }
     }
 }
 
 impl<H: AdapterHost + ?Sized> LowerTarget for HostAllocator<'_, H> {
     fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
-        self.results.clear();
-        self.host
-            .call_export_i32(
-                ALLOCATE_SLOT,
-                &[size.cast_signed(), tag.cast_signed()],
-                self.results,
-            )
+        let ptr = self
+            .host
+            .call_export_i32(ALLOCATE_SLOT, &[size.cast_signed(), tag.cast_signed()])
             .map_err(|reason| LowerError::AllocateCallFailed { reason })?;
-        let ptr = match self.results.as_slice() {
-            [IValue::I32(ptr)] => Ok(ptr.cast_unsigned()),
+        match ptr {
+            Some(IValue::I32(ptr)) => Ok(ptr.cast_unsigned()),
             _ => Err(LowerError::AllocateIncompatibleOutput),
-        };
-        self.results.clear();
-        ptr
+        }
     }
 
     fn memory(&mut self) -> Result<&mut [u8], HostError> {

@@ -25,6 +25,13 @@ pub(crate) enum Op {
     /// `arg.get i; record.lower_memory R`
     ArgRecordLower(u32, u64),
     CallExport(u32),
+    /// `call-core i` for an export of `i32` parameters and at most one result (the shape
+    /// of the ABI functions and of most core functions), resolved when compiled.
+    CallI32 {
+        slot: u32,
+        arity: u8,
+        result: Option<CoreType>,
+    },
     /// `call-core 0` when function 0 is `allocate`: its result is checked (D22).
     CallAllocate,
     CallImport(u32),
@@ -93,6 +100,18 @@ pub struct CoreExport {
 }
 
 impl CoreExport {
+    /// The operation calling this export as core export slot `slot`.
+    pub(crate) fn call_op(&self, slot: u32) -> Op {
+        match u8::try_from(self.signature.params.len()) {
+            Ok(arity) if self.i32_args => Op::CallI32 {
+                slot,
+                arity,
+                result: self.signature.results.first().copied(),
+            },
+            _ => Op::CallExport(slot),
+        }
+    }
+
     /// The export `name` of wasm signature `signature`.
     pub fn new(name: impl Into<String>, signature: CoreSignature) -> Self {
         let i32_args = signature.params.len() <= MAX_I32_ARGS

@@ -327,7 +327,12 @@ fn single(context: &Context<'_>, instruction: &Instruction) -> Op {
             let exports = context.core_exports.len();
             match usize::try_from(function_index) {
                 Ok(0) if context.can_allocate => Op::CallAllocate,
-                Ok(index) if index < exports => Op::CallExport(function_index),
+                Ok(index) if index < exports => context
+                    .core_exports
+                    .get(index)
+                    .map_or(Op::CallExport(function_index), |export| {
+                        export.call_op(function_index)
+                    }),
                 // Checked: the index is inside the function space.
                 Ok(index) => Op::CallImport(u32::try_from(index - exports).unwrap_or(u32::MAX)),
                 Err(_) => Op::CallImport(u32::MAX),

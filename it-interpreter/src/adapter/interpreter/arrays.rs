@@ -50,7 +50,7 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     }
 
     fn lower_array(&mut self, element: &IType, value: &IValue) -> Outcome<(u32, u32)> {
-        let mut target = HostAllocator::new(&mut *self.host, &mut *self.scratch);
+        let mut target = HostAllocator::new(&mut *self.host);
         memory::lower_array(&mut target, element, value, &self.module.records).map_err(lower_fault)
     }
 }

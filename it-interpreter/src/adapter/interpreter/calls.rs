@@ -1,14 +1,17 @@
 //! Calls: `call-core` to a wasm export (`allocate` among them, whose result is checked) or to
 //! an adapted import.
 
-use super::{Machine, Outcome, invalid, memory_unavailable};
-use crate::adapter::CoreExport;
+use super::{Fault, Machine, Outcome, invalid, memory_unavailable};
+use crate::adapter::CoreType;
 use crate::adapter::host::{ALLOCATE_SLOT, MAX_I32_ARGS};
+use crate::adapter::program::Op;
 use crate::adapter::{AdapterHost, InstructionErrorKind};
 use crate::compat;
+use crate::memory::HostError;
 use crate::memory::LowerError;
 use crate::types::IType;
 use crate::values::IValue;
+use alloc::string::String;
 
 impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     /// `call-core i` for a wasm export: calls it with the top values, checked against its
@@ -22,10 +25,15 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
             .ok_or_else(|| InstructionErrorKind::LocalOrImportIsMissing {
                 function_index: slot,
             })?;
-        let signature = &export.signature;
-        if export.i32_args {
-            return self.call_export_i32(slot, export);
+        if let Op::CallI32 {
+            slot,
+            arity,
+            result,
+        } = export.call_op(slot)
+        {
+            return self.call_i32(slot, arity, result);
         }
+        let signature = &export.signature;
         let base = self.check_args(signature.params.len(), |i, value| {
             let ty = signature.params.get(i)?;
             (!ty.matches(value)).then(|| ty.itype())
@@ -57,12 +65,13 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         Ok(())
     }
 
-    /// [`call_export`](Self::call_export) for an export of `i32` parameters and at most one
-    /// result: the arguments go to the host as integers and the result is pushed straight
-    /// onto the stack, with the same checks.
+    /// `call-core i` for an export of `arity` `i32` parameters and at most one result of
+    /// type `result`, as the compiler resolved it: the arguments go to the host as integers
+    /// and the result is pushed, with the same checks as every core call. Errors are built
+    /// out of line, so the call itself stays small.
     #[inline]
-    fn call_export_i32(&mut self, slot: u32, export: &CoreExport) -> Outcome {
-        let count = export.signature.params.len();
+    pub(super) fn call_i32(&mut self, slot: u32, arity: u8, result: Option<CoreType>) -> Outcome {
+        let count = usize::from(arity);
         self.need(count)?;
         let base = self.stack.len() - count;
         let mut args = [0_i32; MAX_I32_ARGS];
@@ -76,29 +85,49 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
             }
         }
         self.stack.truncate(base);
-        self.host
-            .call_export_i32(slot, args.get(..count).unwrap_or_default(), self.stack)
-            .map_err(|reason| InstructionErrorKind::LocalOrImportCall {
-                function_name: export.name.clone(),
-                reason,
-            })?;
-        let results = self.stack.get(base..).unwrap_or_default();
-        let fits = match (export.signature.results.first(), results) {
-            (None, []) => true,
-            (Some(ty), [value]) => ty.matches(value),
-            _ => false,
+        let value = match self
+            .host
+            .call_export_i32(slot, args.get(..count).unwrap_or_default())
+        {
+            Ok(value) => value,
+            Err(reason) => return Err(self.call_failed(slot, reason)),
         };
-        if !fits {
-            let received = results.len();
-            self.stack.truncate(base);
-            return Err(InstructionErrorKind::UnexpectedResults {
-                function_name: export.name.clone(),
-                expected: export.signature.results.len(),
-                received,
+        match (result, value) {
+            (None, None) => Ok(()),
+            (Some(ty), Some(value)) if ty.matches(&value) => {
+                self.stack.push(value);
+                Ok(())
             }
-            .into());
+            (_, value) => Err(self.unexpected_results(slot, result, usize::from(value.is_some()))),
         }
-        Ok(())
+    }
+
+    /// The name of core export slot `slot`, for an error.
+    fn export_name(&self, slot: u32) -> String {
+        usize::try_from(slot)
+            .ok()
+            .and_then(|index| self.module.core_exports.get(index))
+            .map(|export| export.name.clone())
+            .unwrap_or_default()
+    }
+
+    #[cold]
+    fn call_failed(&self, slot: u32, reason: HostError) -> Fault {
+        InstructionErrorKind::LocalOrImportCall {
+            function_name: self.export_name(slot),
+            reason,
+        }
+        .into()
+    }
+
+    #[cold]
+    fn unexpected_results(&self, slot: u32, result: Option<CoreType>, received: usize) -> Fault {
+        InstructionErrorKind::UnexpectedResults {
+            function_name: self.export_name(slot),
+            expected: usize::from(result.is_some()),
+            received,
+        }
+        .into()
     }
 
     /// `call-core 0` with `allocate`'s signature: its result is checked like every

@@ -205,6 +205,11 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             Op::RecordLiftMemory(id) => self.record_lift_memory(*id),
             Op::RecordLowerMemory(id) => self.record_lower_memory(*id),
             Op::CallExport(slot) => self.call_export(*slot),
+            Op::CallI32 {
+                slot,
+                arity,
+                result,
+            } => self.call_i32(*slot, *arity, *result),
             Op::CallAllocate => self.call_allocate(),
             Op::CallImport(slot) => self.call_import(*slot),
         }

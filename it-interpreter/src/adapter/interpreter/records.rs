@@ -41,7 +41,7 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         let IValue::Record(fields) = value else {
             return Err(invalid(IType::Record(id), value.clone()));
         };
-        let mut target = HostAllocator::new(&mut *self.host, &mut *self.scratch);
+        let mut target = HostAllocator::new(&mut *self.host);
         memory::lower_record(&mut target, id, fields, &self.module.records).map_err(lower_fault)
     }
 }
