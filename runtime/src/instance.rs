@@ -300,7 +300,8 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
         call_core(&mut self.core, func, args, results)
     }
 
-    #[inline]
+    // Always inlined: one call level less on every core call of every adapter.
+    #[inline(always)]
     fn call_export_i32(&mut self, slot: u32, args: &[i32]) -> Result<Option<IValue>, HostError> {
         let func = core_export(self.funcs, slot)?;
         let result = func

@@ -20,6 +20,18 @@ pub(crate) enum Op {
     ArgStringSize(u32),
     /// `arg.get i; string.lower_memory`
     ArgStringLower(u32),
+    /// `arg.get i; string.size; i32.push 1; call-core 0; arg.get i; string.lower_memory`
+    /// (`call-core 0` being `allocate`): the toolchain's sequence for a string argument.
+    ArgStringToMemory(u32),
+    /// `call-core p; call-core l; string.lift_memory` (or `byte_array.lift_memory` when
+    /// `bytes`), `p` and `l` integer exports of no parameter and an `i32` result: the
+    /// toolchain's sequence for a string or byte array result (`get_result_ptr`,
+    /// `get_result_size`).
+    LiftResult {
+        ptr: u32,
+        len: u32,
+        bytes: bool,
+    },
     /// `arg.get i; array.lower_memory T`
     ArgArrayLower(u32, IType),
     /// `arg.get i; record.lower_memory R`

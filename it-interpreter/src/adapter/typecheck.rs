@@ -288,6 +288,14 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
     let mut steps = Vec::with_capacity(instructions.len());
     let mut index = 0;
     while let Some(instruction) = instructions.get(index) {
+        if let Some((op, width)) =
+            fuse_abi_sequence(context, instructions.get(index..).unwrap_or_default())
+        {
+            index += width;
+            let at = u32::try_from(index - 1).unwrap_or(u32::MAX);
+            steps.push(Step { op, at });
+            continue;
+        }
         let next = instructions.get(index + 1);
         let fused = match (instruction, next) {
             (Instruction::ArgGet { index: arg }, Some(Instruction::StringSize)) => {
@@ -317,6 +325,50 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
         steps.push(Step { op, at });
     }
     steps
+}
+
+/// The toolchain's longer sequences at the start of `rest`, as one operation and the number
+/// of instructions it stands for: a string argument written into a fresh allocation, and a
+/// string or byte array result read from `get_result_ptr`/`get_result_size`.
+fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op, usize)> {
+    use Instruction as I;
+    let is_i32_getter = |instruction: &Instruction| {
+        matches!(
+            single(context, instruction),
+            Op::CallI32 {
+                arity: 0,
+                result: Some(CoreType::I32),
+                ..
+            }
+        )
+    };
+    match rest {
+        [
+            I::ArgGet { index },
+            I::StringSize,
+            I::I32Push { value: 1 },
+            allocate @ I::CallCore { .. },
+            I::ArgGet { index: again },
+            I::StringLowerMemory,
+            ..,
+        ] if index == again && single(context, allocate) == Op::CallAllocate => {
+            Some((Op::ArgStringToMemory(*index), 6))
+        }
+        [
+            ptr @ I::CallCore { function_index: p },
+            len @ I::CallCore { function_index: l },
+            lift @ (I::StringLiftMemory | I::ByteArrayLiftMemory),
+            ..,
+        ] if is_i32_getter(ptr) && is_i32_getter(len) => Some((
+            Op::LiftResult {
+                ptr: *p,
+                len: *l,
+                bytes: matches!(lift, I::ByteArrayLiftMemory),
+            },
+            3,
+        )),
+        _ => None,
+    }
 }
 
 fn single(context: &Context<'_>, instruction: &Instruction) -> Op {

@@ -122,6 +122,47 @@ fn greeting_makes_the_five_core_calls() {
     assert_eq!(host.log()[..2], ["allocate(0, 1) -> 0", "greeting(0, 0)"]);
 }
 
+#[test]
+fn fused_abi_sequences_blame_the_instruction_that_fails() {
+    // greeting's adapter: 0 arg.get 0, 1 string.size, 2 i32.push 1, 3 call-core 0
+    // (allocate), 4 arg.get 0, 5 string.lower_memory, 6 call-core 6 (greeting), 7 call-core 3
+    // (get_result_ptr), 8 call-core 2 (get_result_size), 9 string.lift_memory, 10 call-core 1.
+    // The first six run as one step and 7–9 as another; errors keep their positions.
+    let Some(module) = compiled("greeting/greeting.wasm") else {
+        return;
+    };
+    let failure = |args: &[IValue], host: &mut TestHost| {
+        let error = call(&module, "greeting", args, host).unwrap_err();
+        (error.instruction_index, error.to_string())
+    };
+    let (at, message) = failure(&[], &mut greeting_host(&module));
+    assert_eq!(at, 0, "{message}");
+    assert!(message.starts_with("`arg.get 0`"), "{message}");
+    let (at, message) = failure(&[IValue::S32(1)], &mut greeting_host(&module));
+    assert_eq!(at, 1, "{message}");
+    assert!(message.starts_with("`string.size`"), "{message}");
+    // allocate answers 0, or a region outside memory (D22): blamed on `call-core 0`.
+    for answer in [0, 1 << 20] {
+        let mut host = greeting_host(&module);
+        host.sdk.allocate_hook = Some(Box::new(move |_, _| answer));
+        let (at, message) = failure(&[s("x")], &mut host);
+        assert_eq!(at, 3, "{message}");
+        assert!(message.starts_with("`call-core 0`"), "{message}");
+    }
+    // The result lies outside memory: `string.lift_memory`.
+    let mut host = TestHost::new(&module, 1 << 16).function("greeting", |sdk, _| {
+        sdk.result_ptr = 1 << 20;
+        sdk.result_size = 4;
+        Ok(vec![])
+    });
+    let (at, message) = failure(&[s("x")], &mut host);
+    assert_eq!(at, 9, "{message}");
+    assert!(message.starts_with("`string.lift_memory`"), "{message}");
+    // The service keeps working after each of them.
+    let out = call(&module, "greeting", &[s("y")], &mut greeting_host(&module)).unwrap();
+    assert_eq!(out, [s("Hi, y")]);
+}
+
 fn test_record(text: &str, bytes: &[u8]) -> Vec<IValue> {
     vec![
         IValue::Boolean(true),

@@ -148,7 +148,41 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         let (Some((size, tag)), Some(IValue::I32(ptr))) = (args, self.stack.last()) else {
             return Ok(());
         };
-        let ptr = ptr.cast_unsigned();
+        self.check_allocation(ptr.cast_unsigned(), size, tag)
+    }
+
+    /// `allocate(size, tag)` called as `call-core 0` calls it, its result checked (D22).
+    #[inline]
+    pub(super) fn allocate(&mut self, size: u32, tag: u32) -> Outcome<u32> {
+        let args = [size.cast_signed(), tag.cast_signed()];
+        let ptr = match self.host.call_export_i32(ALLOCATE_SLOT, &args) {
+            Ok(Some(IValue::I32(ptr))) => ptr.cast_unsigned(),
+            Ok(other) => {
+                let received = usize::from(other.is_some());
+                return Err(self.unexpected_results(ALLOCATE_SLOT, Some(CoreType::I32), received));
+            }
+            Err(reason) => return Err(self.call_failed(ALLOCATE_SLOT, reason)),
+        };
+        self.check_allocation(ptr, size, tag)?;
+        Ok(ptr)
+    }
+
+    /// `call-core i` for an export of no parameter and an `i32` result (`get_result_ptr`,
+    /// `get_result_size`), the result returned as a pointer or length.
+    #[inline]
+    pub(super) fn call_getter(&mut self, slot: u32) -> Outcome<u32> {
+        match self.host.call_export_i32(slot, &[]) {
+            Ok(Some(IValue::I32(value))) => Ok(value.cast_unsigned()),
+            Ok(other) => {
+                let received = usize::from(other.is_some());
+                Err(self.unexpected_results(slot, Some(CoreType::I32), received))
+            }
+            Err(reason) => Err(self.call_failed(slot, reason)),
+        }
+    }
+
+    /// D22: a fresh allocation of `size` bytes is not at 0 and lies inside memory.
+    fn check_allocation(&mut self, ptr: u32, size: u32, tag: u32) -> Outcome {
         if ptr == 0 && size > 0 {
             return Err(
                 InstructionErrorKind::LoError(LowerError::AllocateNull { size, tag }).into(),

@@ -93,7 +93,7 @@ impl Interpreter {
             if let Err(fault) = machine.step(&step.op) {
                 let index = usize::try_from(step.at)
                     .unwrap_or(usize::MAX)
-                    .saturating_sub(usize::from(fault.earlier));
+                    .saturating_sub(usize::from(fault.back));
                 self.stack.clear();
                 self.scratch.clear();
                 return Err(InstructionError {
@@ -119,18 +119,23 @@ fn instruction_at(program: &Program, index: usize) -> Instruction {
         })
 }
 
-/// An error and whether it belongs to the `arg.get` of a fused pair.
+/// An error, and how many instructions before the last one of its (possibly fused) step it
+/// belongs to.
 struct Fault {
     kind: InstructionErrorKind,
-    earlier: bool,
+    back: u8,
+}
+
+impl Fault {
+    /// The fault, `back` instructions before the step's last instruction.
+    fn back(self, back: u8) -> Self {
+        Self { back, ..self }
+    }
 }
 
 impl From<InstructionErrorKind> for Fault {
     fn from(kind: InstructionErrorKind) -> Self {
-        Self {
-            kind,
-            earlier: false,
-        }
+        Self { kind, back: 0 }
     }
 }
 
@@ -160,11 +165,14 @@ fn lower_fault(error: LowerError) -> Fault {
 }
 
 fn length(len: usize) -> Outcome<IValue> {
-    u32::try_from(len)
-        .map(|len| IValue::I32(len.cast_signed()))
-        .map_err(|_| {
-            InstructionErrorKind::LoError(LowerError::TooLarge { size: len as u64 }).into()
-        })
+    byte_length(len).map(|len| IValue::I32(len.cast_signed()))
+}
+
+/// A string's or byte array's length as the `u32` it is lowered as.
+fn byte_length(len: usize) -> Outcome<u32> {
+    u32::try_from(len).map_err(|_| {
+        InstructionErrorKind::LoError(LowerError::TooLarge { size: len as u64 }).into()
+    })
 }
 
 struct Machine<'a, H: ?Sized> {
@@ -180,7 +188,7 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
     /// Runs one operation. The match only dispatches: each family of instructions has its
     /// own file (`stack.rs`, `conversions.rs`, `strings.rs`, `arrays.rs`, `records.rs`,
     /// `calls.rs`), whose small methods inline back into this one.
-    #[inline]
+    #[inline(always)]
     fn step(&mut self, op: &Op) -> Outcome {
         match op {
             Op::ArgGet(index) => self.arg_get(*index),
@@ -191,6 +199,8 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             Op::Convert(conversion) => self.convert(*conversion),
             Op::ArgStringSize(index) => self.arg_string_size(*index),
             Op::ArgStringLower(index) => self.arg_string_lower(*index),
+            Op::ArgStringToMemory(index) => self.arg_string_to_memory(*index),
+            Op::LiftResult { ptr, len, bytes } => self.lift_result(*ptr, *len, *bytes),
             Op::StringLiftMemory => self.string_lift_memory(),
             Op::StringLowerMemory => self.string_lower_memory(),
             Op::StringSize => self.string_size(),
@@ -222,7 +232,7 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             .and_then(|slot| inputs.get(slot))
             .ok_or_else(|| Fault {
                 kind: InstructionErrorKind::InvocationInputIsMissing { index },
-                earlier: true,
+                back: 1,
             })
     }
 

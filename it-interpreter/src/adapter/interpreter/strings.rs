@@ -2,7 +2,7 @@
 //! string.size`, `arg.get i; string.lower_memory` and `dup; string.size`. Both are
 //! (pointer, byte length) regions of memory.
 
-use super::{Fault, Machine, Outcome, invalid, length, memory_unavailable};
+use super::{Fault, Machine, Outcome, byte_length, invalid, length, memory_unavailable};
 use crate::adapter::{AdapterHost, InstructionErrorKind};
 use crate::memory::LiftBudget;
 use crate::types::IType;
@@ -44,10 +44,53 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         Ok(())
     }
 
+    /// `arg.get i; string.size; i32.push 1; call-core 0; arg.get i; string.lower_memory`
+    /// (`call-core 0` being `allocate`) in one step: input `i` written into a fresh
+    /// allocation, `[ptr, len]` pushed. Each error is reported at the instruction of the
+    /// sequence that would have raised it.
+    #[inline]
+    pub(super) fn arg_string_to_memory(&mut self, index: u32) -> Outcome {
+        // Positions before `string.lower_memory`.
+        const ARG_GET: u8 = 5;
+        const SIZE: u8 = 4;
+        const ALLOCATE: u8 = 2;
+        let value = self.input(index).map_err(|fault| fault.back(ARG_GET))?;
+        let IValue::String(text) = value else {
+            return Err(invalid(IType::String, value.clone()).back(SIZE));
+        };
+        let size = byte_length(text.len()).map_err(|fault| fault.back(SIZE))?;
+        let ptr = self
+            .allocate(size, 1)
+            .map_err(|fault| fault.back(ALLOCATE))?;
+        self.write_at(ptr, text.as_bytes())?;
+        self.push_pair(ptr, size);
+        Ok(())
+    }
+
+    /// `call-core p; call-core l; string.lift_memory` (`byte_array.lift_memory` when
+    /// `bytes`) in one step: the string or bytes at the pointer and length the two getters
+    /// return, pushed.
+    #[inline]
+    pub(super) fn lift_result(&mut self, ptr: u32, len: u32, bytes: bool) -> Outcome {
+        let ptr = self.call_getter(ptr).map_err(|fault| fault.back(2))?;
+        let len = self.call_getter(len).map_err(|fault| fault.back(1))?;
+        if bytes {
+            self.push_byte_array(ptr, len)
+        } else {
+            self.push_string(ptr, len)
+        }
+    }
+
     /// `string.lift_memory`: `[ptr, len]` to the string there.
     #[inline]
     pub(super) fn string_lift_memory(&mut self) -> Outcome {
         let (ptr, len) = self.pop_pair()?;
+        self.push_string(ptr, len)
+    }
+
+    /// Pushes the string at (`ptr`, `len`).
+    #[inline]
+    fn push_string(&mut self, ptr: u32, len: u32) -> Outcome {
         let text = if len == 0 {
             String::new()
         } else {
@@ -96,7 +139,7 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     pub(super) fn peek_string_size(&mut self) -> Outcome {
         let top = self.stack.last().ok_or_else(|| Fault {
             kind: InstructionErrorKind::StackIsTooSmall { needed: 1 },
-            earlier: true,
+            back: 1,
         })?;
         let IValue::String(text) = top else {
             return Err(invalid(IType::String, top.clone()));
@@ -110,6 +153,12 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     #[inline]
     pub(super) fn byte_array_lift_memory(&mut self) -> Outcome {
         let (ptr, len) = self.pop_pair()?;
+        self.push_byte_array(ptr, len)
+    }
+
+    /// Pushes the bytes at (`ptr`, `len`).
+    #[inline]
+    fn push_byte_array(&mut self, ptr: u32, len: u32) -> Outcome {
         let bytes = if len == 0 {
             Vec::new()
         } else {
