@@ -147,6 +147,7 @@ pub(crate) fn it_host_func<B: Backend>(
             core: caller,
             funcs,
             linked: &linked,
+            typed_inputs: false,
         };
         let values = {
             let memory = host.core.main_memory().map_err(backend_to_host)?;

@@ -111,16 +111,20 @@ impl<B: Backend> Instance<B> {
             .get(export)
             .map_or(0, |export| export.ty.results.len());
         let mut results = Vec::with_capacity(count);
-        self.call_export_into(export, args, &mut results)?;
+        self.call_export_into(export, args, false, &mut results)?;
         Ok(results)
     }
 
     /// [`call_export`](Self::call_export), appending the results to `results`: a call from
     /// another module's adapter hands its own stack, so the call allocates nothing for them.
+    ///
+    /// `typed_args`: the arguments come from another module's adapter, so they have the
+    /// export's parameter types (see [`AdapterHost::inputs_are_typed`]).
     pub(crate) fn call_export_into(
         &self,
         export: usize,
         args: &[IValue],
+        typed_args: bool,
         results: &mut Vec<IValue>,
     ) -> Result<(), Error> {
         let linked = &*self.linked;
@@ -159,6 +163,7 @@ impl<B: Backend> Instance<B> {
             core: store,
             funcs,
             linked,
+            typed_inputs: typed_args,
         };
         interpreter
             .run(
@@ -179,6 +184,8 @@ pub(crate) struct ModuleHost<'a, B: Backend, C: AsContextMut<B>> {
     pub(crate) core: C,
     pub(crate) funcs: &'a [Func<B>],
     pub(crate) linked: &'a Linked<B>,
+    /// Whether the adapter's inputs come from another module's adapter.
+    pub(crate) typed_inputs: bool,
 }
 
 /// Converts an engine error into the error an adapter reports: a host function's own error
@@ -327,13 +334,23 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
             })?;
         target
             .module
-            .call_export_into(target.export, args, results)
+            .call_export_into(target.export, args, true, results)
             .map_err(|e| Box::new(e) as HostError)
     }
 
     #[inline]
     fn memory(&mut self) -> Result<&mut [u8], HostError> {
         self.core.main_memory().map_err(backend_to_host)
+    }
+
+    fn inputs_are_typed(&self) -> bool {
+        self.typed_inputs
+    }
+
+    /// Every adapted import is served by another module's export adapter, linked only
+    /// when the two signatures are compatible (D29).
+    fn import_results_are_typed(&self) -> bool {
+        true
     }
 
     fn spare_buffer(&mut self, len: usize) -> Option<Vec<u8>> {

@@ -1234,6 +1234,7 @@ fn import_adapter_func<B: Backend>(linked: Arc<Linked<B>>, slot: usize) -> HostF
             core: caller,
             funcs,
             linked: &linked,
+            typed_inputs: false,
         };
         let mut runner = linked.import_interpreter.try_lock().ok_or_else(|| {
             Box::new(Error::new(

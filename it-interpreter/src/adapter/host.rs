@@ -71,6 +71,23 @@ pub trait AdapterHost {
     /// every call, since a call may grow it.
     fn memory(&mut self) -> Result<&mut [u8], HostError>;
 
+    /// Whether the inputs of the export adapter being run are known to have its parameter
+    /// types: true when another module's adapter passes them (its stack is type-checked,
+    /// and the two signatures were checked against each other at link time). Lowering then
+    /// skips the value check (D14) that values from an embedder need. The default, `false`,
+    /// is always safe.
+    fn inputs_are_typed(&self) -> bool {
+        false
+    }
+
+    /// Whether the results of [`call_import`](Self::call_import) are known to have the
+    /// import's result types: true when every import is served by another module's export
+    /// adapter, linked with a checked signature. Lowering such a result then skips the
+    /// value check. The default, `false`, is always safe.
+    fn import_results_are_typed(&self) -> bool {
+        false
+    }
+
     /// An empty buffer with room for at least `len` bytes, kept from earlier calls, for a
     /// string or byte array about to be lifted; `None` (the default) to allocate a new one.
     ///

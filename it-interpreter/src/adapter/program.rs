@@ -56,9 +56,12 @@ pub(crate) enum Op {
     Dup,
     Swap2,
     ArrayLiftMemory(IType),
-    ArrayLowerMemory(IType),
+    /// `array.lower_memory T`; `true` when it follows a `call-core` of an adapted import,
+    /// whose result it lowers.
+    ArrayLowerMemory(IType, bool),
     RecordLiftMemory(u64),
-    RecordLowerMemory(u64),
+    /// `record.lower_memory R`; `true` as for [`ArrayLowerMemory`](Op::ArrayLowerMemory).
+    RecordLowerMemory(u64, bool),
     I32Push(i32),
     I64Push(i64),
     ByteArrayLiftMemory,

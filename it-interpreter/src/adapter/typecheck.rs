@@ -317,7 +317,20 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
         };
         let (op, width) = match fused {
             Some(op) => (op, 2),
-            None => (single(context, instruction), 1),
+            None => {
+                let after_import = index
+                    .checked_sub(1)
+                    .and_then(|previous| instructions.get(previous))
+                    .is_some_and(|previous| matches!(single(context, previous), Op::CallImport(_)));
+                let op = match single(context, instruction) {
+                    // The value on top is the import's result: typed by the exporting
+                    // module's adapter.
+                    Op::RecordLowerMemory(id, _) => Op::RecordLowerMemory(id, after_import),
+                    Op::ArrayLowerMemory(element, _) => Op::ArrayLowerMemory(element, after_import),
+                    op => op,
+                };
+                (op, 1)
+            }
         };
         index += width;
         // Indices fit in u32: the instruction count comes from a u32-bounded list.
@@ -396,9 +409,9 @@ fn single(context: &Context<'_>, instruction: &Instruction) -> Op {
         Semantics::Dup => Op::Dup,
         Semantics::Swap2 => Op::Swap2,
         Semantics::ArrayLiftMemory(element) => Op::ArrayLiftMemory(element.clone()),
-        Semantics::ArrayLowerMemory(element) => Op::ArrayLowerMemory(element.clone()),
+        Semantics::ArrayLowerMemory(element) => Op::ArrayLowerMemory(element.clone(), false),
         Semantics::RecordLiftMemory(id) => Op::RecordLiftMemory(u64::from(id)),
-        Semantics::RecordLowerMemory(id) => Op::RecordLowerMemory(u64::from(id)),
+        Semantics::RecordLowerMemory(id) => Op::RecordLowerMemory(u64::from(id), false),
         Semantics::I32Push(value) => Op::I32Push(value),
         Semantics::I64Push(value) => Op::I64Push(value),
         Semantics::ByteArrayLiftMemory => Op::ByteArrayLiftMemory,

@@ -90,6 +90,18 @@ pub fn lower_array<T: LowerTarget + ?Sized>(
     records: &RecordTable,
 ) -> Result<(u32, u32), LowerError> {
     compat::check_array(value, element, records)?;
+    lower_array_typed(target, element, value, records)
+}
+
+/// [`lower_array`] for a value known to have the type: one an adapter produced (lifted, or
+/// returned by another module through its typed adapters), which the value check would
+/// only confirm. A value that does not fit is still refused, possibly after allocations.
+pub(crate) fn lower_array_typed<T: LowerTarget + ?Sized>(
+    target: &mut T,
+    element: &IType,
+    value: &IValue,
+    records: &RecordTable,
+) -> Result<(u32, u32), LowerError> {
     Lowerer {
         target,
         records: Some(records),
@@ -105,6 +117,17 @@ pub fn lower_record<T: LowerTarget + ?Sized>(
     records: &RecordTable,
 ) -> Result<u32, LowerError> {
     compat::check_record(fields, record_type_id, records)?;
+    lower_record_typed(target, record_type_id, fields, records)
+}
+
+/// [`lower_record`] for fields known to have the record's type (see
+/// [`lower_array_typed`]).
+pub(crate) fn lower_record_typed<T: LowerTarget + ?Sized>(
+    target: &mut T,
+    record_type_id: u64,
+    fields: &[IValue],
+    records: &RecordTable,
+) -> Result<u32, LowerError> {
     Lowerer {
         target,
         records: Some(records),

@@ -237,6 +237,61 @@ fn mutate_struct_export_adapter() {
 }
 
 #[test]
+fn typed_inputs_skip_the_value_check_and_lower_the_same() {
+    // A host may vouch for its inputs (another module's adapter passed them): the record is
+    // lowered without the value check, with the same allocations and bytes. A value that
+    // does not fit is still an error, never a panic.
+    let Some(module) = compiled("records/records_effector.wasm") else {
+        return;
+    };
+    let host = |typed: bool| {
+        let table: RecordTable = module.records().clone();
+        let mut host =
+            TestHost::new(&module, 1 << 16).function("mutate_struct", move |sdk, args| {
+                let [IValue::I32(ptr)] = args else {
+                    panic!("mutate_struct({args:?})");
+                };
+                let fields = lift_record(
+                    &sdk.memory,
+                    TEST_RECORD,
+                    *ptr as u32,
+                    &table,
+                    &mut LiftBudget::default(),
+                )?;
+                let result = lower_record(&mut Internal(sdk), TEST_RECORD, &fields, &table)?;
+                sdk.result_ptr = result.cast_signed();
+                Ok(vec![])
+            });
+        host.typed = typed;
+        host
+    };
+    let input = IValue::Record(test_record("typed", &[7]));
+    let (mut checked, mut typed) = (host(false), host(true));
+    let input = std::slice::from_ref(&input);
+    let expected = call(&module, "mutate_struct", input, &mut checked).unwrap();
+    let out = call(&module, "mutate_struct", input, &mut typed).unwrap();
+    assert_eq!(out, expected);
+    assert_eq!(out, input);
+    assert_eq!(typed.log(), checked.log());
+    let mut wrong = test_record("typed", &[7]);
+    wrong[3] = s("not an s32");
+    let wrong = IValue::Record(wrong);
+    let mut checked = host(false);
+    assert!(
+        call(
+            &module,
+            "mutate_struct",
+            std::slice::from_ref(&wrong),
+            &mut checked
+        )
+        .is_err()
+    );
+    assert!(checked.log().is_empty(), "checked before any allocation");
+    let error = call(&module, "mutate_struct", &[wrong], &mut host(true)).unwrap_err();
+    assert!(error.to_string().contains("not an s32"), "{error}");
+}
+
+#[test]
 fn mutate_struct_import_adapter_of_records_pure() {
     let Some(module) = compiled("records/records_pure.wasm") else {
         return;

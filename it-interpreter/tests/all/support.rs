@@ -153,6 +153,8 @@ impl Sdk {
 
 pub(crate) struct TestHost {
     pub(crate) sdk: Sdk,
+    /// What the host says of its inputs and import results: typed (unchecked) or not.
+    pub(crate) typed: bool,
     names: Vec<String>,
     functions: BTreeMap<String, Function>,
     imports: Vec<(String, Function)>,
@@ -163,6 +165,7 @@ impl TestHost {
     pub(crate) fn new(module: &CompiledModule, memory_size: usize) -> Self {
         Self {
             sdk: Sdk::new(memory_size),
+            typed: false,
             names: module
                 .core_exports()
                 .iter()
@@ -281,6 +284,14 @@ impl AdapterHost for TestHost {
 
     fn memory(&mut self) -> Result<&mut [u8], HostError> {
         Ok(&mut self.sdk.memory)
+    }
+
+    fn inputs_are_typed(&self) -> bool {
+        self.typed
+    }
+
+    fn import_results_are_typed(&self) -> bool {
+        self.typed
     }
 }
 

@@ -13,7 +13,8 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     #[inline]
     pub(super) fn arg_array_lower(&mut self, index: u32, element: &IType) -> Outcome {
         let value = self.input(index)?;
-        let (ptr, count) = self.lower_array(element, value)?;
+        let typed = self.host.inputs_are_typed();
+        let (ptr, count) = self.lower_array(element, value, typed)?;
         self.push_pair(ptr, count);
         Ok(())
     }
@@ -42,15 +43,25 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
 
     /// `array.lower_memory T`: an array to `[ptr, count]`, lowered into fresh allocations.
     #[inline]
-    pub(super) fn array_lower_memory(&mut self, element: &IType) -> Outcome {
+    pub(super) fn array_lower_memory(&mut self, element: &IType, import_result: bool) -> Outcome {
         let value = self.pop()?;
-        let (ptr, count) = self.lower_array(element, &value)?;
+        let typed = import_result && self.host.import_results_are_typed();
+        let (ptr, count) = self.lower_array(element, &value, typed)?;
         self.push_pair(ptr, count);
         Ok(())
     }
 
-    fn lower_array(&mut self, element: &IType, value: &IValue) -> Outcome<(u32, u32)> {
+    /// Lowers an array, unchecked when `typed` (see [`record_lower_memory`]).
+    ///
+    /// [`record_lower_memory`]: Self::record_lower_memory
+    fn lower_array(&mut self, element: &IType, value: &IValue, typed: bool) -> Outcome<(u32, u32)> {
+        let records = &self.module.records;
         let mut target = HostAllocator::new(&mut *self.host);
-        memory::lower_array(&mut target, element, value, &self.module.records).map_err(lower_fault)
+        if typed {
+            memory::lower_array_typed(&mut target, element, value, records)
+        } else {
+            memory::lower_array(&mut target, element, value, records)
+        }
+        .map_err(lower_fault)
     }
 }

@@ -210,10 +210,14 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             Op::ByteArraySize => self.byte_array_size(),
             Op::ArgArrayLower(index, element) => self.arg_array_lower(*index, element),
             Op::ArrayLiftMemory(element) => self.array_lift_memory(element),
-            Op::ArrayLowerMemory(element) => self.array_lower_memory(element),
+            Op::ArrayLowerMemory(element, import_result) => {
+                self.array_lower_memory(element, *import_result)
+            }
             Op::ArgRecordLower(index, id) => self.arg_record_lower(*index, *id),
             Op::RecordLiftMemory(id) => self.record_lift_memory(*id),
-            Op::RecordLowerMemory(id) => self.record_lower_memory(*id),
+            Op::RecordLowerMemory(id, import_result) => {
+                self.record_lower_memory(*id, *import_result)
+            }
             Op::CallExport(slot) => self.call_export(*slot),
             Op::CallI32 {
                 slot,

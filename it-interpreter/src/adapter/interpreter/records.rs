@@ -8,11 +8,13 @@ use crate::types::IType;
 use crate::values::IValue;
 
 impl<H: AdapterHost + ?Sized> Machine<'_, H> {
-    /// `arg.get i; record.lower_memory R`: lowers input `i` without copying it.
+    /// `arg.get i; record.lower_memory R`: lowers input `i` without copying it, unchecked
+    /// when the host vouches for its inputs' types.
     #[inline]
     pub(super) fn arg_record_lower(&mut self, index: u32, id: u64) -> Outcome {
         let value = self.input(index)?;
-        let ptr = self.lower_record(id, value)?;
+        let typed = self.host.inputs_are_typed();
+        let ptr = self.lower_record(id, value, typed)?;
         self.stack.push(IValue::I32(ptr.cast_signed()));
         Ok(())
     }
@@ -29,19 +31,28 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     }
 
     /// `record.lower_memory R`: a record to a pointer, lowered into fresh allocations.
+    /// `import_result`: the record is what an adapted import just returned, unchecked when
+    /// the host vouches for those.
     #[inline]
-    pub(super) fn record_lower_memory(&mut self, id: u64) -> Outcome {
+    pub(super) fn record_lower_memory(&mut self, id: u64, import_result: bool) -> Outcome {
         let value = self.pop()?;
-        let ptr = self.lower_record(id, &value)?;
+        let typed = import_result && self.host.import_results_are_typed();
+        let ptr = self.lower_record(id, &value, typed)?;
         self.stack.push(IValue::I32(ptr.cast_signed()));
         Ok(())
     }
 
-    fn lower_record(&mut self, id: u64, value: &IValue) -> Outcome<u32> {
+    fn lower_record(&mut self, id: u64, value: &IValue, typed: bool) -> Outcome<u32> {
         let IValue::Record(fields) = value else {
             return Err(invalid(IType::Record(id), value.clone()));
         };
+        let records = &self.module.records;
         let mut target = HostAllocator::new(&mut *self.host);
-        memory::lower_record(&mut target, id, fields, &self.module.records).map_err(lower_fault)
+        if typed {
+            memory::lower_record_typed(&mut target, id, fields, records)
+        } else {
+            memory::lower_record(&mut target, id, fields, records)
+        }
+        .map_err(lower_fault)
     }
 }
