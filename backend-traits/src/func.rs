@@ -144,7 +144,7 @@ impl<B: Backend> Func<B> {
     /// straight to the engine's typed call, with no value built for the arguments; others
     /// are called as by [`call`](Self::call), with the same checks. A function of several
     /// results is an error.
-    #[inline]
+    #[inline(always)]
     pub fn call_i32(
         &self,
         mut ctx: impl AsContextMut<B>,
@@ -172,11 +172,24 @@ impl<B: Backend> Func<B> {
                 return Ok(results.first().copied());
             }
         }
+        self.call_i32_values(ctx, args, results)?;
+        Ok(results.first().copied())
+    }
+
+    /// [`call_i32`](Self::call_i32) without a fast path: the arguments as values, out of
+    /// line so the inlined fast path stays small.
+    #[cold]
+    #[inline(never)]
+    fn call_i32_values(
+        &self,
+        ctx: impl AsContextMut<B>,
+        args: &[i32],
+        results: &mut [WValue],
+    ) -> Result<(), BackendError> {
         let values = SmallBuf::<WValue, INLINE_VALUES>::collect_from(
             args.iter().map(|arg| WValue::I32(*arg)),
         );
-        self.call(ctx, &values, results)?;
-        Ok(results.first().copied())
+        self.call(ctx, &values, results)
     }
 
     /// [`call`](Self::call) with arguments and results already known to fit the signature.
@@ -231,7 +244,7 @@ impl<B: Backend> Func<B> {
 
     /// Calls a fast-path function with its `i32` arguments, writing its result into
     /// `results`; `None` if it has no fast path.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn call_fast(
         &self,
         ctx: &mut impl AsContextMut<B>,
