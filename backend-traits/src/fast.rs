@@ -512,7 +512,8 @@ macro_rules! __fast_paths {
             })
         }
 
-        #[inline]
+        // Always inlined: the typed call is the one every core call of an adapter takes.
+        #[inline(always)]
         fn call_fast(
             ctx: &mut Self::Context<'_>,
             func: &Self::FastFunc,

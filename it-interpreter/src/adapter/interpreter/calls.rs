@@ -151,10 +151,12 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         self.check_allocation(ptr.cast_unsigned(), size, tag)
     }
 
-    /// `allocate(size, tag)` called as `call-core 0` calls it, its result checked (D22).
+    /// `allocate(len, tag)` called as `call-core 0` calls it, for `bytes` of length `len`,
+    /// which are then written there: the allocation is checked (D22) and written with one
+    /// look at memory.
     #[inline]
-    pub(super) fn allocate(&mut self, size: u32, tag: u32) -> Outcome<u32> {
-        let args = [size.cast_signed(), tag.cast_signed()];
+    pub(super) fn allocate_and_write(&mut self, bytes: &[u8], len: u32, tag: u32) -> Outcome<u32> {
+        let args = [len.cast_signed(), tag.cast_signed()];
         let ptr = match self.host.call_export_i32(ALLOCATE_SLOT, &args) {
             Ok(Some(IValue::I32(ptr))) => ptr.cast_unsigned(),
             Ok(other) => {
@@ -163,8 +165,31 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
             }
             Err(reason) => return Err(self.call_failed(ALLOCATE_SLOT, reason)),
         };
-        self.check_allocation(ptr, size, tag)?;
-        Ok(ptr)
+        if ptr == 0 && len > 0 {
+            return Err(
+                InstructionErrorKind::LoError(LowerError::AllocateNull { size: len, tag }).into(),
+            );
+        }
+        let memory = self.host.memory().map_err(memory_unavailable)?;
+        let region = usize::try_from(ptr)
+            .ok()
+            .zip(usize::try_from(u64::from(ptr) + u64::from(len)).ok())
+            .and_then(|(start, end)| memory.get_mut(start..end));
+        match region {
+            Some(region) if region.len() == bytes.len() => {
+                region.copy_from_slice(bytes);
+                Ok(ptr)
+            }
+            _ => Err(
+                InstructionErrorKind::LoError(LowerError::AllocateOutOfBounds {
+                    ptr,
+                    size: len,
+                    tag,
+                    memory_size: memory.len() as u64,
+                })
+                .into(),
+            ),
+        }
     }
 
     /// `call-core i` for an export of no parameter and an `i32` result (`get_result_ptr`,

@@ -59,10 +59,11 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
             return Err(invalid(IType::String, value.clone()).back(SIZE));
         };
         let size = byte_length(text.len()).map_err(|fault| fault.back(SIZE))?;
+        // Once allocated and checked (D22), the region fits the string: writing it, the
+        // part of `string.lower_memory`, cannot fail.
         let ptr = self
-            .allocate(size, 1)
+            .allocate_and_write(text.as_bytes(), size, 1)
             .map_err(|fault| fault.back(ALLOCATE))?;
-        self.write_at(ptr, text.as_bytes())?;
         self.push_pair(ptr, size);
         Ok(())
     }
