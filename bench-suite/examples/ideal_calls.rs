@@ -7,7 +7,9 @@
 //!
 //! - ENGINE: `wasmtime` or `wasmi`
 //! - SCENARIO: `greeting` (`greeting("x")`) or `records` (`records_pure.invoke()`)
-//! - the mode: `ideal` or `strait`
+//! - the mode: `ideal`, `strait` (`Service::call_into` with one results vector kept across
+//!   calls, as the ideal host keeps its buffers) or `strait-call` (`Service::call`, a new
+//!   results vector per call)
 //!
 //! `cargo run --release -p strait-bench --example ideal_calls -- wasmtime greeting strait 1000`
 
@@ -33,19 +35,28 @@ fn run<B: HasIdeal>(scenario: &str, mode: &str, calls: u32) -> Result<(), String
                 black_box(ideal.greeting(black_box("x")).map_err(|e| e.to_string())?);
             }
         }
-        ("greeting", "strait") => {
+        ("greeting", "strait" | "strait-call") => {
             let mut service = Service::<B>::new(ServiceOptions::default()).map_err(error)?;
             let bytes = artifact("greeting/greeting.wasm")?;
             service
                 .load_module("greeting", &bytes, &ModuleSettings::default())
                 .map_err(error)?;
             let args = [IValue::String("x".into())];
+            let mut results = Vec::new();
             for _ in 0..calls {
-                black_box(
+                if mode == "strait" {
+                    results.clear();
                     service
-                        .call("greeting", "greeting", black_box(&args))
-                        .map_err(error)?,
-                );
+                        .call_into("greeting", "greeting", black_box(&args), &mut results)
+                        .map_err(error)?;
+                    black_box(&results);
+                } else {
+                    black_box(
+                        service
+                            .call("greeting", "greeting", black_box(&args))
+                            .map_err(error)?,
+                    );
+                }
             }
         }
         ("records", "ideal") => {
@@ -58,7 +69,7 @@ fn run<B: HasIdeal>(scenario: &str, mode: &str, calls: u32) -> Result<(), String
                 black_box(ideal.invoke().map_err(|e| e.to_string())?);
             }
         }
-        ("records", "strait") => {
+        ("records", "strait" | "strait-call") => {
             let mut service = Service::<B>::new(ServiceOptions::default()).map_err(error)?;
             for name in ["records_effector", "records_pure"] {
                 let bytes = artifact(&format!("records/{name}.wasm"))?;
@@ -66,8 +77,17 @@ fn run<B: HasIdeal>(scenario: &str, mode: &str, calls: u32) -> Result<(), String
                     .load_module(name, &bytes, &ModuleSettings::default())
                     .map_err(error)?;
             }
+            let mut results = Vec::new();
             for _ in 0..calls {
-                black_box(service.call("records_pure", "invoke", &[]).map_err(error)?);
+                if mode == "strait" {
+                    results.clear();
+                    service
+                        .call_into("records_pure", "invoke", &[], &mut results)
+                        .map_err(error)?;
+                    black_box(&results);
+                } else {
+                    black_box(service.call("records_pure", "invoke", &[]).map_err(error)?);
+                }
             }
         }
         _ => return Err(format!("unknown scenario `{scenario}` or mode `{mode}`")),
@@ -78,7 +98,7 @@ fn run<B: HasIdeal>(scenario: &str, mode: &str, calls: u32) -> Result<(), String
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [engine, scenario, mode, calls] = args.as_slice() else {
-        eprintln!("usage: ideal_calls wasmtime|wasmi greeting|records ideal|strait N");
+        eprintln!("usage: ideal_calls wasmtime|wasmi greeting|records ideal|strait|strait-call N");
         return ExitCode::FAILURE;
     };
     let Ok(calls) = calls.parse::<u32>() else {

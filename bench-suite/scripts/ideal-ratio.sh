@@ -15,16 +15,19 @@ count() {
   valgrind --tool=callgrind --callgrind-out-file="$tmp/out" "$bin" "$@" 2>&1 |
     awk '/Collected/ {print $4}'
 }
-printf '%-9s %-9s %12s %12s %7s\n' engine scenario ideal strait ratio
+# strait: Service::call_into with one results vector kept across calls; call: Service::call,
+# a new results vector per call.
+printf '%-9s %-9s %10s %10s %7s %10s %7s\n' engine scenario ideal strait ratio call ratio
 for engine in wasmtime wasmi; do
   for scenario in greeting records; do
     per_call=()
-    for mode in ideal strait; do
+    for mode in ideal strait strait-call; do
       a=$(count "$engine" "$scenario" "$mode" "$n1")
       b=$(count "$engine" "$scenario" "$mode" "$n2")
       per_call+=($(( (b - a) / (n2 - n1) )))
     done
     awk -v e="$engine" -v s="$scenario" -v i="${per_call[0]}" -v t="${per_call[1]}" \
-      'BEGIN { printf "%-9s %-9s %12d %12d %7.2f\n", e, s, i, t, t / i }'
+      -v c="${per_call[2]}" \
+      'BEGIN { printf "%-9s %-9s %10d %10d %7.2f %10d %7.2f\n", e, s, i, t, t / i, c, c / i }'
   done
 done

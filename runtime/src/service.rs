@@ -733,6 +733,45 @@ impl<B: Backend> Service<B> {
             .map_err(|error| self.suspect_oom(error))
     }
 
+    /// [`call`](Self::call), appending the results to `results` instead of returning a new
+    /// vector: a caller making many calls keeps one vector and the call allocates only the
+    /// values it returns (as wasmtime's `Func::call` writes into a results slice). On an
+    /// error `results` is left as it was.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), strait::Error> {
+    /// use strait::{IValue, ModuleSettings, Service, ServiceOptions, Wasmi};
+    ///
+    /// let mut service = Service::<Wasmi>::new(ServiceOptions::default())?;
+    /// let wasm = std::fs::read("greeting.wasm").expect("the module");
+    /// service.load_module("greeting", &wasm, &ModuleSettings::default())?;
+    /// let mut results = Vec::new();
+    /// for name in ["Alice", "Bob"] {
+    ///     results.clear();
+    ///     service.call_into("greeting", "greeting", &[IValue::String(name.into())], &mut results)?;
+    ///     println!("{results:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn call_into(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: &[IValue],
+        results: &mut Vec<IValue>,
+    ) -> Result<(), Error> {
+        let (instance, export) = self.find(module, function)?;
+        self.begin_call_with(CallParameters::reset);
+        let before = results.len();
+        instance
+            .call_export_into(export, args, false, results)
+            .map_err(|error| {
+                results.truncate(before);
+                self.suspect_oom(error)
+            })
+    }
+
     /// Calls `module.function` with IT values; `call_parameters` are visible to every module
     /// the call reaches, and only during this call.
     pub fn call_with_parameters(

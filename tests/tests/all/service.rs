@@ -140,6 +140,56 @@ fn lookups<B: Backend>() {
     );
 }
 
+/// `call_into` appends the results to the caller's vector, which can be reused; an error
+/// leaves it as it was, and the service keeps working.
+fn call_into_appends<B: Backend>() {
+    let Some(greeting) = artifact("greeting/greeting.wasm") else {
+        return;
+    };
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service
+        .load_module("greeting", &greeting, &ModuleSettings::default())
+        .expect("load");
+    let mut results = vec![IValue::U8(7)];
+    for name in ["a", "bc"] {
+        service
+            .call_into(
+                "greeting",
+                "greeting",
+                &[IValue::String(name.into())],
+                &mut results,
+            )
+            .expect("greeting");
+    }
+    assert_eq!(
+        results,
+        [
+            IValue::U8(7),
+            IValue::String("Hi, a".into()),
+            IValue::String("Hi, bc".into())
+        ]
+    );
+    let error = service
+        .call_into("greeting", "greeting", &[IValue::U32(1)], &mut results)
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Instruction, "{error}");
+    let error = service
+        .call_into("greeting", "nothing", &[], &mut results)
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NoSuchFunction);
+    assert_eq!(results.len(), 3);
+    results.clear();
+    service
+        .call_into(
+            "greeting",
+            "greeting",
+            &[IValue::String("d".into())],
+            &mut results,
+        )
+        .expect("greeting after errors");
+    assert_eq!(results, [IValue::String("Hi, d".into())]);
+}
+
 /// Wrong JSON arguments are errors with Marine's wording; the module keeps working.
 fn json_arguments<B: Backend>() {
     let Some(greeting) = artifact("greeting/greeting.wasm") else {
@@ -766,6 +816,7 @@ strait_conformance::on_every_engine!(
     example_url_downloader,
     load_order,
     lookups,
+    call_into_appends,
     json_arguments,
     link_signature_mismatch,
     trap_in_callee,
