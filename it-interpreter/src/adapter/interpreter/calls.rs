@@ -84,7 +84,11 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
                 other => return Err(invalid(IType::I32, other.clone())),
             }
         }
-        self.stack.truncate(base);
+        // Popped one by one: integers need no drop, which the compiler sees here and not
+        // through `truncate`'s general slice drop.
+        for _ in 0..count {
+            self.stack.pop();
+        }
         let value = match self
             .host
             .call_export_i32(slot, args.get(..count).unwrap_or_default())

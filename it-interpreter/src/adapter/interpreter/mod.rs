@@ -274,10 +274,8 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
     }
 
     fn push_pair(&mut self, ptr: u32, len: u32) {
-        self.stack.extend([
-            IValue::I32(ptr.cast_signed()),
-            IValue::I32(len.cast_signed()),
-        ]);
+        self.stack.push(IValue::I32(ptr.cast_signed()));
+        self.stack.push(IValue::I32(len.cast_signed()));
     }
 }
 
