@@ -5,7 +5,10 @@
 //! - trait/direct: the Backend traits against each engine's own API (see the crate docs);
 //! - `adapters/…`: strait's service calls against the ideal host
 //!   ([`strait_bench::ideal`]): `greeting("x")` and `records_pure.invoke()`, the ratio being
-//!   the cost of strait's adapters over the floor (issue 9 target: at most 1.5).
+//!   the cost of strait's adapters over the floor (issue 9 target: at most 1.5). strait is
+//!   called through `Service::call_into` with one results vector kept across calls (as the
+//!   ideal host keeps its buffers); the `…_call` lines through `Service::call`, a new results
+//!   vector per call.
 //!
 //! `cargo bench -p strait-bench --bench ratio`
 
@@ -181,8 +184,22 @@ fn adapters<B: HasIdeal>() {
     let mut floor = B::Greeting::new(&greeting).expect("ideal greeting");
     let mut service = load::<B>(&[("greeting", &greeting)]);
     let args = [IValue::String("x".into())];
+    let mut results = Vec::new();
     compare_sides(
         &format!("adapters/greeting/{name}"),
+        ("ideal", &mut || {
+            black_box(floor.greeting(black_box("x")).expect("call"));
+        }),
+        ("strait", &mut || {
+            results.clear();
+            service
+                .call_into("greeting", "greeting", black_box(&args), &mut results)
+                .expect("call");
+            black_box(&results);
+        }),
+    );
+    compare_sides(
+        &format!("adapters/greeting_call/{name}"),
         ("ideal", &mut || {
             black_box(floor.greeting(black_box("x")).expect("call"));
         }),
@@ -198,6 +215,19 @@ fn adapters<B: HasIdeal>() {
     let mut service = load::<B>(&[("records_effector", &effector), ("records_pure", &pure)]);
     compare_sides(
         &format!("adapters/records_pure_invoke/{name}"),
+        ("ideal", &mut || {
+            black_box(floor.invoke().expect("call"));
+        }),
+        ("strait", &mut || {
+            results.clear();
+            service
+                .call_into("records_pure", "invoke", &[], &mut results)
+                .expect("call");
+            black_box(&results);
+        }),
+    );
+    compare_sides(
+        &format!("adapters/records_pure_invoke_call/{name}"),
         ("ideal", &mut || {
             black_box(floor.invoke().expect("call"));
         }),

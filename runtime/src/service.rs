@@ -16,6 +16,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use arrayvec::ArrayVec;
+use core::sync::atomic::{AtomicBool, Ordering};
 use strait_backend::{
     AsContextMut, Backend, EngineConfig, ExternDesc, HostFunc, MemoryBudget, StoreConfig, WType,
 };
@@ -116,6 +117,9 @@ pub struct Service<B: Backend> {
     budget: Arc<MemoryBudget>,
     modules: BTreeMap<String, Arc<Instance<B>>>,
     call_parameters: Arc<spin::Mutex<CallParameters>>,
+    /// Whether `call_parameters` hold the defaults: a call without parameters after another
+    /// one then takes no lock at all. Only calls (`&mut self`) change it.
+    default_parameters: AtomicBool,
     host_functions: Vec<(String, String, HostFunction)>,
     module_cache: ModuleCache<B>,
     spares: Arc<spin::Mutex<Spares>>,
@@ -249,6 +253,7 @@ impl<B: Backend> Service<B> {
             budget: Arc::new(MemoryBudget::new(limit)),
             modules: BTreeMap::new(),
             call_parameters: Arc::new(spin::Mutex::new(CallParameters::default())),
+            default_parameters: AtomicBool::new(true),
             host_functions: Vec::new(),
             module_cache: ModuleCache::new(options.module_cache),
             spares: Arc::default(),
@@ -725,9 +730,7 @@ impl<B: Backend> Service<B> {
         args: &[IValue],
     ) -> Result<Vec<IValue>, Error> {
         let (instance, export) = self.find(module, function)?;
-        // The default parameters are set in place: no 300-byte value built, moved and
-        // dropped on every call.
-        self.begin_call_with(CallParameters::reset);
+        self.begin_call_default();
         instance
             .call_export(export, args)
             .map_err(|error| self.suspect_oom(error))
@@ -762,7 +765,7 @@ impl<B: Backend> Service<B> {
         results: &mut Vec<IValue>,
     ) -> Result<(), Error> {
         let (instance, export) = self.find(module, function)?;
-        self.begin_call_with(CallParameters::reset);
+        self.begin_call_default();
         let before = results.len();
         instance
             .call_export_into(export, args, false, results)
@@ -782,7 +785,7 @@ impl<B: Backend> Service<B> {
         call_parameters: CallParameters,
     ) -> Result<Vec<IValue>, Error> {
         let (instance, export) = self.find(module, function)?;
-        self.begin_call_with(|current| *current = call_parameters);
+        self.begin_call(call_parameters);
         instance
             .call_export(export, args)
             .map_err(|error| self.suspect_oom(error))
@@ -890,7 +893,7 @@ impl<B: Backend> Service<B> {
         let ty = &instance.linked.compiled.exports()[export].ty;
         let values = crate::json::json_cow_to_args(args, &ty.params, &instance.linked.types)
             .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
-        self.begin_call_with(|current| *current = call_parameters);
+        self.begin_call(call_parameters);
         let results = instance
             .call_export(export, &values)
             .map_err(|error| self.suspect_oom(error));
@@ -909,11 +912,22 @@ impl<B: Backend> Service<B> {
         self.spares.lock().parse_json(text)
     }
 
-    /// Starts a call whose parameters `set` writes over the last call's.
-    fn begin_call_with(&self, set: impl FnOnce(&mut CallParameters)) {
+    /// Starts a call with `call_parameters`.
+    fn begin_call(&self, call_parameters: CallParameters) {
         // D33: only refusals during this call make an error look like an out-of-memory.
         self.budget.reset_rejects();
-        set(&mut self.call_parameters.lock());
+        *self.call_parameters.lock() = call_parameters;
+        self.default_parameters.store(false, Ordering::Relaxed);
+    }
+
+    /// Starts a call with the default parameters, set in place (no 300-byte value built,
+    /// moved and dropped), and only if the last call had others.
+    fn begin_call_default(&self) {
+        self.budget.reset_rejects();
+        if !self.default_parameters.load(Ordering::Relaxed) {
+            self.call_parameters.lock().reset();
+            self.default_parameters.store(true, Ordering::Relaxed);
+        }
     }
 
     fn find(&self, module: &str, function: &str) -> Result<(&Arc<Instance<B>>, usize), Error> {

@@ -190,6 +190,73 @@ fn call_into_appends<B: Backend>() {
     assert_eq!(results, [IValue::String("Hi, d".into())]);
 }
 
+/// A call without call parameters sees the defaults, whatever the call before it had,
+/// through every call path.
+fn call_parameters_reset<B: Backend>() {
+    let Some(wasm) = artifact("call_parameters/call_parameters.wasm") else {
+        return;
+    };
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service
+        .load_module("call_parameters", &wasm, &ModuleSettings::default())
+        .expect("load");
+    let given: CallParameters = serde_json::from_value(json!({
+        "service_id": "registry",
+        "host_id": "host",
+        "particle": {"id": "p1", "ttl": 5, "signature": [1, 2]},
+        "tetraplets": [[{"peer_pk": "peer", "service_id": "s", "function_name": "f", "lens": ""}]]
+    }))
+    .expect("call parameters");
+    let defaults = service
+        .call_json(
+            "call_parameters",
+            "call_parameters",
+            &json!([]),
+            CallParameters::default(),
+        )
+        .expect("defaults");
+    let seen = service
+        .call_json(
+            "call_parameters",
+            "call_parameters",
+            &json!([]),
+            given.clone(),
+        )
+        .expect("given");
+    assert_ne!(seen, defaults);
+    assert_eq!(seen["service_id"], json!("registry"));
+    let record = service
+        .call("call_parameters", "call_parameters", &[])
+        .expect("call");
+    let mut results = Vec::new();
+    service
+        .call_json("call_parameters", "call_parameters", &json!([]), given)
+        .expect("given again");
+    service
+        .call_into("call_parameters", "call_parameters", &[], &mut results)
+        .expect("call_into");
+    assert_eq!(results, record);
+    let again = service
+        .call_json(
+            "call_parameters",
+            "call_parameters",
+            &json!([]),
+            CallParameters::default(),
+        )
+        .expect("defaults again");
+    assert_eq!(again, defaults);
+    let IValue::Record(fields) = &record[0] else {
+        panic!("a record: {record:?}");
+    };
+    assert!(
+        fields
+            .iter()
+            .any(|field| *field == IValue::String(String::new())),
+        "{fields:?}"
+    );
+    assert!(!format!("{record:?}").contains("registry"), "{record:?}");
+}
+
 /// Wrong JSON arguments are errors with Marine's wording; the module keeps working.
 fn json_arguments<B: Backend>() {
     let Some(greeting) = artifact("greeting/greeting.wasm") else {
@@ -817,6 +884,7 @@ strait_conformance::on_every_engine!(
     load_order,
     lookups,
     call_into_appends,
+    call_parameters_reset,
     json_arguments,
     link_signature_mismatch,
     trap_in_callee,
