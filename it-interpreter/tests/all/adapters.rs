@@ -195,13 +195,10 @@ fn mutate(mut fields: Vec<IValue>) -> Vec<IValue> {
 /// TestRecord's type index in the records modules.
 const TEST_RECORD: u64 = 10;
 
-#[test]
-fn mutate_struct_export_adapter() {
-    let Some(module) = compiled("records/records_effector.wasm") else {
-        return;
-    };
+/// A host for `records_effector` whose `mutate_struct` returns `change` of its record.
+fn effector_host(module: &CompiledModule, change: fn(Vec<IValue>) -> Vec<IValue>) -> TestHost {
     let table: RecordTable = module.records().clone();
-    let mut host = TestHost::new(&module, 1 << 16).function("mutate_struct", move |sdk, args| {
+    TestHost::new(module, 1 << 16).function("mutate_struct", move |sdk, args| {
         let [IValue::I32(ptr)] = args else {
             panic!("mutate_struct({args:?})");
         };
@@ -212,10 +209,18 @@ fn mutate_struct_export_adapter() {
             &table,
             &mut LiftBudget::default(),
         )?;
-        let result = lower_record(&mut Internal(sdk), TEST_RECORD, &mutate(fields), &table)?;
+        let result = lower_record(&mut Internal(sdk), TEST_RECORD, &change(fields), &table)?;
         sdk.result_ptr = result.cast_signed();
         Ok(vec![])
-    });
+    })
+}
+
+#[test]
+fn mutate_struct_export_adapter() {
+    let Some(module) = compiled("records/records_effector.wasm") else {
+        return;
+    };
+    let mut host = effector_host(&module, mutate);
     let input = IValue::Record(test_record("abc", &[1, 2, 3, 4]));
     let out = call(&module, "mutate_struct", &[input], &mut host).unwrap();
     assert_eq!(
@@ -245,23 +250,7 @@ fn typed_inputs_skip_the_value_check_and_lower_the_same() {
         return;
     };
     let host = |typed: bool| {
-        let table: RecordTable = module.records().clone();
-        let mut host =
-            TestHost::new(&module, 1 << 16).function("mutate_struct", move |sdk, args| {
-                let [IValue::I32(ptr)] = args else {
-                    panic!("mutate_struct({args:?})");
-                };
-                let fields = lift_record(
-                    &sdk.memory,
-                    TEST_RECORD,
-                    *ptr as u32,
-                    &table,
-                    &mut LiftBudget::default(),
-                )?;
-                let result = lower_record(&mut Internal(sdk), TEST_RECORD, &fields, &table)?;
-                sdk.result_ptr = result.cast_signed();
-                Ok(vec![])
-            });
+        let mut host = effector_host(&module, |fields| fields);
         host.typed = typed;
         host
     };

@@ -23,6 +23,16 @@ fn new_service<B: Backend>(options: ServiceOptions) -> Service<B> {
     Service::<B>::new(options).expect("service")
 }
 
+/// A service of Marine's greeting module alone, if `../shared` is there.
+fn greeting_service<B: Backend>() -> Option<Service<B>> {
+    let greeting = artifact("greeting/greeting.wasm")?;
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service
+        .load_module("greeting", &greeting, &ModuleSettings::default())
+        .expect("load");
+    Some(service)
+}
+
 fn greeting_json<B: Backend>(service: &mut Service<B>, name: &str) -> serde_json::Value {
     service
         .call_json(
@@ -105,13 +115,9 @@ fn load_order<B: Backend>() {
 
 /// Unknown modules and functions, ABI exports and imported-only functions are lookup errors.
 fn lookups<B: Backend>() {
-    let Some(greeting) = artifact("greeting/greeting.wasm") else {
+    let Some(mut service) = greeting_service::<B>() else {
         return;
     };
-    let mut service = new_service::<B>(ServiceOptions::default());
-    service
-        .load_module("greeting", &greeting, &ModuleSettings::default())
-        .expect("load");
     let none = CallParameters::default;
     let error = service
         .call_json("nomod", "greeting", &json!(["x"]), none())
@@ -143,13 +149,9 @@ fn lookups<B: Backend>() {
 /// `call_into` appends the results to the caller's vector, which can be reused; an error
 /// leaves it as it was, and the service keeps working.
 fn call_into_appends<B: Backend>() {
-    let Some(greeting) = artifact("greeting/greeting.wasm") else {
+    let Some(mut service) = greeting_service::<B>() else {
         return;
     };
-    let mut service = new_service::<B>(ServiceOptions::default());
-    service
-        .load_module("greeting", &greeting, &ModuleSettings::default())
-        .expect("load");
     let mut results = vec![IValue::U8(7)];
     for name in ["a", "bc"] {
         service
@@ -259,13 +261,9 @@ fn call_parameters_reset<B: Backend>() {
 
 /// Wrong JSON arguments are errors with Marine's wording; the module keeps working.
 fn json_arguments<B: Backend>() {
-    let Some(greeting) = artifact("greeting/greeting.wasm") else {
+    let Some(mut service) = greeting_service::<B>() else {
         return;
     };
-    let mut service = new_service::<B>(ServiceOptions::default());
-    service
-        .load_module("greeting", &greeting, &ModuleSettings::default())
-        .expect("load");
     let cases = [
         (json!([1]), "invalid type: integer `1`, expected a string"),
         (
