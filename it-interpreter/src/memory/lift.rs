@@ -193,7 +193,8 @@ enum FrameKind<'a> {
 
 /// What to do after reading the next value of the top frame.
 enum Next<'a> {
-    Value(IValue),
+    /// The value was pushed onto the frame's values.
+    Pushed,
     Open(Frame<'a>),
     Close,
 }
@@ -245,14 +246,11 @@ impl<'a> Lifter<'a> {
         let mut reader = Reader::new(bytes, ptr);
         let mut values = Vec::with_capacity(layout.fields.len());
         for field in &layout.fields {
-            match self.leaf(&field.ty, &mut reader, false)? {
-                Some(value) => values.push(value),
-                // A flat layout has no array or record field; were it to have one, the
-                // general path would lift the record correctly.
-                None => {
-                    let frame = self.record_frame(layout, ptr)?;
-                    return self.run(frame, depth);
-                }
+            // A flat layout has no array or record field; were it to have one, the general
+            // path would lift the record correctly.
+            if !self.leaf(&field.ty, &mut reader, false, &mut values)? {
+                let frame = self.record_frame(layout, ptr)?;
+                return self.run(frame, depth);
             }
         }
         Ok(values)
@@ -306,19 +304,19 @@ impl<'a> Lifter<'a> {
                 FrameKind::Array { element, remaining } if *remaining > 0 => {
                     *remaining -= 1;
                     let element: &'a IType = element;
-                    self.next(element, &mut top.reader, level, true)?
+                    self.next(element, &mut top.reader, &mut top.values, level, true)?
                 }
                 FrameKind::Record { fields } => match fields.split_first() {
                     Some((field, rest)) => {
                         *fields = rest;
-                        self.next(&field.ty, &mut top.reader, level, false)?
+                        self.next(&field.ty, &mut top.reader, &mut top.values, level, false)?
                     }
                     None => Next::Close,
                 },
                 FrameKind::Array { .. } => Next::Close,
             };
             match next {
-                Next::Value(value) => top.values.push(value),
+                Next::Pushed => {}
                 Next::Open(frame) => ancestors.push(core::mem::replace(&mut top, frame)),
                 Next::Close => {
                     let Some(parent) = ancestors.pop() else {
@@ -334,23 +332,25 @@ impl<'a> Lifter<'a> {
         }
     }
 
-    /// Reads the next value of type `ty` of a frame at nesting `level`: a value, or a frame
-    /// to lift first.
+    /// Reads the next value of type `ty` of a frame at nesting `level` onto `values`, or
+    /// opens a frame to lift first.
     fn next(
         &mut self,
         ty: &'a IType,
         reader: &mut Reader<'_>,
+        values: &mut Vec<IValue>,
         level: u32,
         in_array: bool,
     ) -> Result<Next<'a>, LiftError> {
-        if let Some(value) = self.leaf(ty, reader, in_array)? {
-            return Ok(Next::Value(value));
+        if self.leaf(ty, reader, in_array, values)? {
+            return Ok(Next::Pushed);
         }
         Ok(match ty {
             IType::Array(element) => {
                 let (ptr, count) = (reader.u32()?, reader.u32()?);
                 if count == 0 {
-                    Next::Value(IValue::Array(Vec::new()))
+                    values.push(IValue::Array(Vec::new()));
+                    Next::Pushed
                 } else {
                     Next::Open(self.array_frame(element, ptr, count, level)?)
                 }
@@ -359,7 +359,8 @@ impl<'a> Lifter<'a> {
                 let ptr = reader.u32()?;
                 let layout = self.record_layout(*id, level)?;
                 if layout.is_flat() {
-                    Next::Value(IValue::Record(self.flat_record(layout, ptr, level)?))
+                    values.push(IValue::Record(self.flat_record(layout, ptr, level)?));
+                    Next::Pushed
                 } else {
                     Next::Open(self.record_frame(layout, ptr)?)
                 }
@@ -369,16 +370,18 @@ impl<'a> Lifter<'a> {
         })
     }
 
-    /// Reads a value that holds no array or record (a scalar, a string or a byte array);
-    /// `None` for an array or a record, which [`next`](Self::next) opens as a frame.
+    /// Reads a value that holds no array or record (a scalar, a string or a byte array)
+    /// onto `values`; `false`, with nothing read, for an array or a record, which
+    /// [`next`](Self::next) opens as a frame.
     #[inline(always)]
     fn leaf(
         &mut self,
         ty: &IType,
         reader: &mut Reader<'_>,
         in_array: bool,
-    ) -> Result<Option<IValue>, LiftError> {
-        Ok(Some(match ty {
+        values: &mut Vec<IValue>,
+    ) -> Result<bool, LiftError> {
+        values.push(match ty {
             IType::Boolean => IValue::Boolean(reader.array::<1>()? != [0]),
             IType::S8 => IValue::S8(i8::from_le_bytes(reader.array()?)),
             IType::U8 => IValue::U8(u8::from_le_bytes(reader.array()?)),
@@ -408,7 +411,8 @@ impl<'a> Lifter<'a> {
                 let (ptr, len) = (reader.u32()?, reader.u32()?);
                 IValue::ByteArray(bytes(self.memory, ptr, len, self.budget)?.to_vec())
             }
-            IType::Array(_) | IType::Record(_) => return Ok(None),
-        }))
+            IType::Array(_) | IType::Record(_) => return Ok(false),
+        });
+        Ok(true)
     }
 }
