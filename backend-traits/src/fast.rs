@@ -520,7 +520,7 @@ macro_rules! __fast_paths {
             args: &[i32; $crate::fast::MAX_ARITY],
             results: &mut [$crate::WValue],
         ) -> Result<(), $crate::BackendError> {
-            #[inline]
+            #[inline(always)]
             fn by_arity<R: $engine::WasmResults + $crate::fast::FastResult>(
                 ctx: impl $engine::AsContextMut,
                 func: &$crate::__typed_by_arity!($engine, R; $(($($a)*))*),

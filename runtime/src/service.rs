@@ -743,9 +743,9 @@ impl<B: Backend> Service<B> {
     ///
     /// ```no_run
     /// # fn main() -> Result<(), strait::Error> {
-    /// use strait::{IValue, ModuleSettings, Service, ServiceOptions, Wasmi};
+    /// use strait::{DefaultBackend, IValue, ModuleSettings, Service, ServiceOptions};
     ///
-    /// let mut service = Service::<Wasmi>::new(ServiceOptions::default())?;
+    /// let mut service = Service::<DefaultBackend>::new(ServiceOptions::default())?;
     /// let wasm = std::fs::read("greeting.wasm").expect("the module");
     /// service.load_module("greeting", &wasm, &ModuleSettings::default())?;
     /// let mut results = Vec::new();
