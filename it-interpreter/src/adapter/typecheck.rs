@@ -318,15 +318,21 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
         let (op, width) = match fused {
             Some(op) => (op, 2),
             None => {
-                let after_import = index
-                    .checked_sub(1)
-                    .and_then(|previous| instructions.get(previous))
-                    .is_some_and(|previous| matches!(single(context, previous), Op::CallImport(_)));
+                // Right after a `call-core` of an adapted import, the value on top is the
+                // import's result: typed by the exporting module's adapter.
+                let after_import = || {
+                    index
+                        .checked_sub(1)
+                        .and_then(|previous| instructions.get(previous))
+                        .is_some_and(|previous| {
+                            matches!(single(context, previous), Op::CallImport(_))
+                        })
+                };
                 let op = match single(context, instruction) {
-                    // The value on top is the import's result: typed by the exporting
-                    // module's adapter.
-                    Op::RecordLowerMemory(id, _) => Op::RecordLowerMemory(id, after_import),
-                    Op::ArrayLowerMemory(element, _) => Op::ArrayLowerMemory(element, after_import),
+                    Op::RecordLowerMemory(id, _) => Op::RecordLowerMemory(id, after_import()),
+                    Op::ArrayLowerMemory(element, _) => {
+                        Op::ArrayLowerMemory(element, after_import())
+                    }
                     op => op,
                 };
                 (op, 1)

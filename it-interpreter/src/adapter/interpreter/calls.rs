@@ -1,7 +1,7 @@
 //! Calls: `call-core` to a wasm export (`allocate` among them, whose result is checked) or to
 //! an adapted import.
 
-use super::{Fault, Machine, Outcome, invalid, memory_unavailable};
+use super::{Fault, Machine, Outcome, byte_length, invalid, memory_unavailable};
 use crate::adapter::CoreType;
 use crate::adapter::host::{ALLOCATE_SLOT, MAX_I32_ARGS};
 use crate::adapter::program::Op;
@@ -152,55 +152,27 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         let (Some((size, tag)), Some(IValue::I32(ptr))) = (args, self.stack.last()) else {
             return Ok(());
         };
-        self.check_allocation(ptr.cast_unsigned(), size, tag)
+        self.allocation(ptr.cast_unsigned(), size, tag).map(|_| ())
     }
 
-    /// `allocate(len, tag)` called as `call-core 0` calls it, for `bytes` of length `len`,
-    /// which are then written there: the allocation is checked (D22) and written with one
-    /// look at memory.
+    /// `allocate(len, tag)` called as `call-core 0` calls it, `len` being the length of
+    /// `bytes`, which are then written there: the allocation is checked (D22) and written
+    /// with one look at memory.
     #[inline]
-    pub(super) fn allocate_and_write(&mut self, bytes: &[u8], len: u32, tag: u32) -> Outcome<u32> {
-        let args = [len.cast_signed(), tag.cast_signed()];
-        let ptr = match self.host.call_export_i32(ALLOCATE_SLOT, &args) {
-            Ok(Some(IValue::I32(ptr))) => ptr.cast_unsigned(),
-            Ok(other) => {
-                let received = usize::from(other.is_some());
-                return Err(self.unexpected_results(ALLOCATE_SLOT, Some(CoreType::I32), received));
-            }
-            Err(reason) => return Err(self.call_failed(ALLOCATE_SLOT, reason)),
-        };
-        if ptr == 0 && len > 0 {
-            return Err(
-                InstructionErrorKind::LoError(LowerError::AllocateNull { size: len, tag }).into(),
-            );
-        }
-        let memory = self.host.memory().map_err(memory_unavailable)?;
-        let region = usize::try_from(ptr)
-            .ok()
-            .zip(usize::try_from(u64::from(ptr) + u64::from(len)).ok())
-            .and_then(|(start, end)| memory.get_mut(start..end));
-        match region {
-            Some(region) if region.len() == bytes.len() => {
-                region.copy_from_slice(bytes);
-                Ok(ptr)
-            }
-            _ => Err(
-                InstructionErrorKind::LoError(LowerError::AllocateOutOfBounds {
-                    ptr,
-                    size: len,
-                    tag,
-                    memory_size: memory.len() as u64,
-                })
-                .into(),
-            ),
-        }
+    pub(super) fn allocate_and_write(&mut self, bytes: &[u8], tag: u32) -> Outcome<u32> {
+        let len = byte_length(bytes.len())?;
+        let ptr =
+            self.call_returning_i32(ALLOCATE_SLOT, &[len.cast_signed(), tag.cast_signed()])?;
+        // The region is `len` bytes long: exactly the bytes' length.
+        self.allocation(ptr, len, tag)?.copy_from_slice(bytes);
+        Ok(ptr)
     }
 
-    /// `call-core i` for an export of no parameter and an `i32` result (`get_result_ptr`,
-    /// `get_result_size`), the result returned as a pointer or length.
-    #[inline]
-    pub(super) fn call_getter(&mut self, slot: u32) -> Outcome<u32> {
-        match self.host.call_export_i32(slot, &[]) {
+    /// `call-core i` for an export of `i32` parameters and an `i32` result (`allocate`,
+    /// `get_result_ptr`, `get_result_size`), the result returned as a pointer or length.
+    #[inline(always)]
+    pub(super) fn call_returning_i32(&mut self, slot: u32, args: &[i32]) -> Outcome<u32> {
+        match self.host.call_export_i32(slot, args) {
             Ok(Some(IValue::I32(value))) => Ok(value.cast_unsigned()),
             Ok(other) => {
                 let received = usize::from(other.is_some());
@@ -210,16 +182,25 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         }
     }
 
-    /// D22: a fresh allocation of `size` bytes is not at 0 and lies inside memory.
-    fn check_allocation(&mut self, ptr: u32, size: u32, tag: u32) -> Outcome {
+    /// D22: a fresh allocation of `size` bytes at `ptr` is not at 0 and lies inside memory;
+    /// its `size` bytes of memory.
+    #[inline]
+    fn allocation(&mut self, ptr: u32, size: u32, tag: u32) -> Outcome<&mut [u8]> {
         if ptr == 0 && size > 0 {
             return Err(
                 InstructionErrorKind::LoError(LowerError::AllocateNull { size, tag }).into(),
             );
         }
-        let memory_size = self.host.memory().map_err(memory_unavailable)?.len() as u64;
-        if u64::from(ptr) + u64::from(size) > memory_size {
-            return Err(
+        let memory = self.host.memory().map_err(memory_unavailable)?;
+        let memory_size = memory.len() as u64;
+        let end = u64::from(ptr) + u64::from(size);
+        let region = usize::try_from(ptr)
+            .ok()
+            .zip(usize::try_from(end).ok())
+            .and_then(|(start, end)| memory.get_mut(start..end));
+        match region {
+            Some(region) => Ok(region),
+            None => Err(
                 InstructionErrorKind::LoError(LowerError::AllocateOutOfBounds {
                     ptr,
                     size,
@@ -227,9 +208,8 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
                     memory_size,
                 })
                 .into(),
-            );
+            ),
         }
-        Ok(())
     }
 
     /// `call-core i` for an adapted import: calls it with the top values (their outer shape

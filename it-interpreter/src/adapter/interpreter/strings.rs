@@ -62,7 +62,7 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         // Once allocated and checked (D22), the region fits the string: writing it, the
         // part of `string.lower_memory`, cannot fail.
         let ptr = self
-            .allocate_and_write(text.as_bytes(), size, 1)
+            .allocate_and_write(text.as_bytes(), 1)
             .map_err(|fault| fault.back(ALLOCATE))?;
         self.push_pair(ptr, size);
         Ok(())
@@ -73,8 +73,12 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     /// return, pushed.
     #[inline]
     pub(super) fn lift_result(&mut self, ptr: u32, len: u32, bytes: bool) -> Outcome {
-        let ptr = self.call_getter(ptr).map_err(|fault| fault.back(2))?;
-        let len = self.call_getter(len).map_err(|fault| fault.back(1))?;
+        let ptr = self
+            .call_returning_i32(ptr, &[])
+            .map_err(|fault| fault.back(2))?;
+        let len = self
+            .call_returning_i32(len, &[])
+            .map_err(|fault| fault.back(1))?;
         if bytes {
             self.push_byte_array(ptr, len)
         } else {
