@@ -10,7 +10,8 @@
 //!   ideal host keeps its buffers); the `…_call` lines through `Service::call`, a new results
 //!   vector per call.
 //!
-//! `cargo bench -p strait-bench --bench ratio`
+//! `cargo bench -p strait-bench --bench ratio [-- FILTER…]`: with filters, only the lines
+//! whose name contains one of them (`adapters/greeting/wasmtime`, `records`, …) run.
 
 #![allow(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
@@ -69,6 +70,9 @@ fn compare_sides(
     (base_name, direct): (&str, &mut dyn FnMut()),
     (measured_name, traits): (&str, &mut dyn FnMut()),
 ) {
+    if !selected(name) {
+        return;
+    }
     let (db, tb) = (calibrate(direct), calibrate(traits));
     for _ in 0..3 {
         batch_ns(direct, db);
@@ -94,6 +98,16 @@ fn compare_sides(
         median(t),
         median(r)
     );
+}
+
+/// Whether the command line's filters (its arguments other than flags such as cargo's
+/// `--bench`) select the line `name`: all lines when there are none.
+fn selected(name: &str) -> bool {
+    let mut filters = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with('-'))
+        .peekable();
+    filters.peek().is_none() || filters.any(|filter| name.contains(&filter))
 }
 
 fn ratios<B: HasDirect>() {

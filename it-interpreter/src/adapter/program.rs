@@ -23,6 +23,14 @@ pub(crate) enum Op {
     /// `arg.get i; string.size; i32.push 1; call-core 0; arg.get i; string.lower_memory`
     /// (`call-core 0` being `allocate`): the toolchain's sequence for a string argument.
     ArgStringToMemory(u32),
+    /// [`ArgStringToMemory`](Op::ArgStringToMemory) and then `call-core` of an export of
+    /// two `i32` parameters and at most one result, which takes the string's pointer and
+    /// length: the toolchain's call of a function of one string argument.
+    ArgStringCall {
+        index: u32,
+        slot: u32,
+        result: Option<CoreType>,
+    },
     /// `call-core p; call-core l; string.lift_memory` (or `byte_array.lift_memory` when
     /// `bytes`), `p` and `l` integer exports of no parameter and an `i32` result: the
     /// toolchain's sequence for a string or byte array result (`get_result_ptr`,

@@ -369,9 +369,23 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
             allocate @ I::CallCore { .. },
             I::ArgGet { index: again },
             I::StringLowerMemory,
-            ..,
+            rest @ ..,
         ] if index == again && single(context, allocate) == Op::CallAllocate => {
-            Some((Op::ArgStringToMemory(*index), 6))
+            match rest.first().map(|call| single(context, call)) {
+                Some(Op::CallI32 {
+                    slot,
+                    arity: 2,
+                    result,
+                }) => Some((
+                    Op::ArgStringCall {
+                        index: *index,
+                        slot,
+                        result,
+                    },
+                    7,
+                )),
+                _ => Some((Op::ArgStringToMemory(*index), 6)),
+            }
         }
         [
             ptr @ I::CallCore { function_index: p },

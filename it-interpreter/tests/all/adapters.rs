@@ -127,7 +127,7 @@ fn fused_abi_sequences_blame_the_instruction_that_fails() {
     // greeting's adapter: 0 arg.get 0, 1 string.size, 2 i32.push 1, 3 call-core 0
     // (allocate), 4 arg.get 0, 5 string.lower_memory, 6 call-core 6 (greeting), 7 call-core 3
     // (get_result_ptr), 8 call-core 2 (get_result_size), 9 string.lift_memory, 10 call-core 1.
-    // The first six run as one step and 7–9 as another; errors keep their positions.
+    // The first seven run as one step and 7–9 as another; errors keep their positions.
     let Some(module) = compiled("greeting/greeting.wasm") else {
         return;
     };
@@ -149,6 +149,13 @@ fn fused_abi_sequences_blame_the_instruction_that_fails() {
         assert_eq!(at, 3, "{message}");
         assert!(message.starts_with("`call-core 0`"), "{message}");
     }
+    // The function itself fails: `call-core 6`, the last instruction of the first step.
+    let mut host =
+        TestHost::new(&module, 1 << 16).function("greeting", |_, _| Err("greeting trapped".into()));
+    let (at, message) = failure(&[s("x")], &mut host);
+    assert_eq!(at, 6, "{message}");
+    assert!(message.starts_with("`call-core 6`"), "{message}");
+    assert!(message.contains("greeting trapped"), "{message}");
     // The result lies outside memory: `string.lift_memory`.
     let mut host = TestHost::new(&module, 1 << 16).function("greeting", |sdk, _| {
         sdk.result_ptr = 1 << 20;

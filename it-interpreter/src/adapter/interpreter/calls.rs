@@ -89,10 +89,19 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         for _ in 0..count {
             self.stack.pop();
         }
-        let value = match self
-            .host
-            .call_export_i32(slot, args.get(..count).unwrap_or_default())
-        {
+        self.call_i32_args(slot, args.get(..count).unwrap_or_default(), result)
+    }
+
+    /// Calls the `i32` export `slot` with `args` and pushes its result, checked against
+    /// `result`.
+    #[inline(always)]
+    pub(super) fn call_i32_args(
+        &mut self,
+        slot: u32,
+        args: &[i32],
+        result: Option<CoreType>,
+    ) -> Outcome {
+        let value = match self.host.call_export_i32(slot, args) {
             Ok(value) => value,
             Err(reason) => return Err(self.call_failed(slot, reason)),
         };

@@ -200,6 +200,11 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             Op::ArgStringSize(index) => self.arg_string_size(*index),
             Op::ArgStringLower(index) => self.arg_string_lower(*index),
             Op::ArgStringToMemory(index) => self.arg_string_to_memory(*index),
+            Op::ArgStringCall {
+                index,
+                slot,
+                result,
+            } => self.arg_string_call(*index, *slot, *result),
             Op::LiftResult { ptr, len, bytes } => self.lift_result(*ptr, *len, *bytes),
             Op::StringLiftMemory => self.string_lift_memory(),
             Op::StringLowerMemory => self.string_lower_memory(),

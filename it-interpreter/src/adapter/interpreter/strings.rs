@@ -3,7 +3,7 @@
 //! (pointer, byte length) regions of memory.
 
 use super::{Fault, Machine, Outcome, byte_length, invalid, length, memory_unavailable};
-use crate::adapter::{AdapterHost, InstructionErrorKind};
+use crate::adapter::{AdapterHost, CoreType, InstructionErrorKind};
 use crate::memory::LiftBudget;
 use crate::types::IType;
 use crate::values::IValue;
@@ -50,6 +50,31 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     /// sequence that would have raised it.
     #[inline]
     pub(super) fn arg_string_to_memory(&mut self, index: u32) -> Outcome {
+        let (ptr, size) = self.arg_string_region(index)?;
+        self.push_pair(ptr, size);
+        Ok(())
+    }
+
+    /// `arg.get i; string.size; i32.push 1; call-core allocate; arg.get i;
+    /// string.lower_memory; call-core f` in one step, `f` taking the pointer and length
+    /// straight from the lowering rather than through the stack.
+    #[inline]
+    pub(super) fn arg_string_call(
+        &mut self,
+        index: u32,
+        slot: u32,
+        result: Option<CoreType>,
+    ) -> Outcome {
+        let (ptr, size) = self.arg_string_region(index).map_err(|fault| {
+            let back = fault.back + 1;
+            fault.back(back)
+        })?;
+        self.call_i32_args(slot, &[ptr.cast_signed(), size.cast_signed()], result)
+    }
+
+    /// The string argument `index` written into a fresh allocation: its pointer and size.
+    #[inline(always)]
+    fn arg_string_region(&mut self, index: u32) -> Outcome<(u32, u32)> {
         // Positions before `string.lower_memory`.
         const ARG_GET: u8 = 5;
         const SIZE: u8 = 4;
@@ -64,8 +89,7 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         let ptr = self
             .allocate_and_write(text.as_bytes(), 1)
             .map_err(|fault| fault.back(ALLOCATE))?;
-        self.push_pair(ptr, size);
-        Ok(())
+        Ok((ptr, size))
     }
 
     /// `call-core p; call-core l; string.lift_memory` (`byte_array.lift_memory` when
