@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use arrayvec::ArrayVec;
 use strait_backend::{AsContextMut, Backend, BackendError, Func, Store, WValue};
 use strait_it::IValue;
-use strait_it::adapter::{AdapterHost, CompiledModule, Interpreter, Limits};
+use strait_it::adapter::{AdapterHost, CompiledModule, CoreValue, Interpreter, Limits};
 use strait_it::memory::{HostError, LowerError, LowerTarget};
 
 /// Core calls with at most this many parameters or results convert their values on the
@@ -208,6 +208,18 @@ pub(crate) fn to_wvalue(value: &IValue) -> Option<WValue> {
     })
 }
 
+/// A core value as the interpreter's core value (`V128` never crosses an adapter:
+/// signatures are checked at load).
+pub(crate) fn to_core_value(value: WValue) -> Option<CoreValue> {
+    Some(match value {
+        WValue::I32(v) => CoreValue::I32(v),
+        WValue::I64(v) => CoreValue::I64(v),
+        WValue::F32(v) => CoreValue::F32(v),
+        WValue::F64(v) => CoreValue::F64(v),
+        _ => return None,
+    })
+}
+
 /// A core value as an adapter value (`V128` never crosses an adapter: signatures are checked
 /// at load).
 pub(crate) fn to_ivalue(value: &WValue) -> Option<IValue> {
@@ -309,12 +321,12 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
 
     // Always inlined: one call level less on every core call of every adapter.
     #[inline(always)]
-    fn call_export_i32(&mut self, slot: u32, args: &[i32]) -> Result<Option<IValue>, HostError> {
+    fn call_export_i32(&mut self, slot: u32, args: &[i32]) -> Result<Option<CoreValue>, HostError> {
         let func = core_export(self.funcs, slot)?;
         let result = func
             .call_i32(&mut self.core, args)
             .map_err(backend_to_host)?;
-        Ok(result.as_ref().and_then(to_ivalue))
+        Ok(result.and_then(to_core_value))
     }
 
     fn call_import(

@@ -82,6 +82,66 @@ impl CoreType {
     }
 }
 
+/// A core wasm value that crosses adapters: what a core call returns. Unlike an
+/// [`IValue`](crate::IValue), it owns nothing, so it is `Copy` and needs no drop.
+///
+/// ```
+/// use strait_it::IValue;
+/// use strait_it::adapter::{CoreType, CoreValue};
+///
+/// let value = CoreValue::I32(7);
+/// assert_eq!(value.ty(), CoreType::I32);
+/// assert_eq!(IValue::from(value), IValue::I32(7));
+/// assert_eq!(CoreValue::of(&IValue::I32(7)), Some(value));
+/// assert_eq!(CoreValue::of(&IValue::S32(7)), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CoreValue {
+    /// `i32`
+    I32(i32),
+    /// `i64`
+    I64(i64),
+    /// `f32`
+    F32(f32),
+    /// `f64`
+    F64(f64),
+}
+
+impl CoreValue {
+    /// Its type.
+    pub fn ty(self) -> CoreType {
+        match self {
+            CoreValue::I32(_) => CoreType::I32,
+            CoreValue::I64(_) => CoreType::I64,
+            CoreValue::F32(_) => CoreType::F32,
+            CoreValue::F64(_) => CoreType::F64,
+        }
+    }
+
+    /// `value` as a core value, if it is one (`I32`, `I64`, `F32` or `F64`).
+    pub fn of(value: &crate::IValue) -> Option<Self> {
+        use crate::IValue;
+        Some(match value {
+            IValue::I32(v) => CoreValue::I32(*v),
+            IValue::I64(v) => CoreValue::I64(*v),
+            IValue::F32(v) => CoreValue::F32(*v),
+            IValue::F64(v) => CoreValue::F64(*v),
+            _ => return None,
+        })
+    }
+}
+
+impl From<CoreValue> for crate::IValue {
+    fn from(value: CoreValue) -> Self {
+        match value {
+            CoreValue::I32(v) => crate::IValue::I32(v),
+            CoreValue::I64(v) => crate::IValue::I64(v),
+            CoreValue::F32(v) => crate::IValue::F32(v),
+            CoreValue::F64(v) => crate::IValue::F64(v),
+        }
+    }
+}
+
 impl fmt::Display for CoreType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

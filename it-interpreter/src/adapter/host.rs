@@ -1,5 +1,6 @@
 //! What the interpreter needs from the embedder while it runs an adapter.
 
+use crate::adapter::CoreValue;
 use crate::memory::{HostError, LowerError, LowerTarget};
 use crate::values::IValue;
 use alloc::vec::Vec;
@@ -33,10 +34,10 @@ pub trait AdapterHost {
     /// [`call_export`](Self::call_export) for an export whose parameters are all `i32` (at
     /// most [`MAX_I32_ARGS`]) and which has at most one result — `allocate`,
     /// `get_result_ptr`, `release_objects` and most core functions — with its arguments as
-    /// plain integers; returns its result, if it has one. A host with typed calls overrides
-    /// it to skip building values; the default converts and calls
-    /// [`call_export`](Self::call_export).
-    fn call_export_i32(&mut self, slot: u32, args: &[i32]) -> Result<Option<IValue>, HostError> {
+    /// plain integers; returns its result, if it has one, as a [`CoreValue`] (which needs no
+    /// drop). A host with typed calls overrides it to skip building values; the default
+    /// converts and calls [`call_export`](Self::call_export).
+    fn call_export_i32(&mut self, slot: u32, args: &[i32]) -> Result<Option<CoreValue>, HostError> {
         let values: [IValue; MAX_I32_ARGS] =
             core::array::from_fn(|i| IValue::I32(args.get(i).copied().unwrap_or(0)));
         let mut results = Vec::new();
@@ -45,15 +46,21 @@ pub trait AdapterHost {
             values.get(..args.len()).unwrap_or_default(),
             &mut results,
         )?;
-        let result = results.pop();
-        if !results.is_empty() {
-            return Err(alloc::format!(
+        match results.as_slice() {
+            [] => Ok(None),
+            [value] => CoreValue::of(value).map(Some).ok_or_else(|| {
+                alloc::format!(
+                    "core export slot {slot} returned a {} where a core value was expected",
+                    value.kind_name()
+                )
+                .into()
+            }),
+            more => Err(alloc::format!(
                 "core export slot {slot} returned {} results where at most one was expected",
-                results.len() + 1
+                more.len()
             )
-            .into());
+            .into()),
         }
-        Ok(result)
     }
 
     /// Calls adapted import slot `slot`
@@ -123,7 +130,7 @@ impl<H: AdapterHost + ?Sized> LowerTarget for HostAllocator<'_, H> {
             .call_export_i32(ALLOCATE_SLOT, &[size.cast_signed(), tag.cast_signed()])
             .map_err(|reason| LowerError::AllocateCallFailed { reason })?;
         match ptr {
-            Some(IValue::I32(ptr)) => Ok(ptr.cast_unsigned()),
+            Some(CoreValue::I32(ptr)) => Ok(ptr.cast_unsigned()),
             _ => Err(LowerError::AllocateIncompatibleOutput),
         }
     }

@@ -73,7 +73,7 @@ mod semantics;
 mod typecheck;
 
 pub use compiler::compile;
-pub use core_type::{CoreExports, CoreSignature, CoreType};
+pub use core_type::{CoreExports, CoreSignature, CoreType, CoreValue};
 pub use error::{
     AdapterError, AdapterErrorKind, CompileError, InstructionError, InstructionErrorKind, Item,
     NestingError, TypeKind,

@@ -2,10 +2,10 @@
 //! an adapted import.
 
 use super::{Fault, Machine, Outcome, byte_length, invalid, memory_unavailable};
-use crate::adapter::CoreType;
 use crate::adapter::host::{ALLOCATE_SLOT, MAX_I32_ARGS};
 use crate::adapter::program::Op;
 use crate::adapter::{AdapterHost, InstructionErrorKind};
+use crate::adapter::{CoreType, CoreValue};
 use crate::compat;
 use crate::memory::HostError;
 use crate::memory::LowerError;
@@ -107,8 +107,8 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         };
         match (result, value) {
             (None, None) => Ok(()),
-            (Some(ty), Some(value)) if ty.matches(&value) => {
-                self.stack.push(value);
+            (Some(ty), Some(value)) if value.ty() == ty => {
+                self.stack.push(value.into());
                 Ok(())
             }
             (_, value) => Err(self.unexpected_results(slot, result, usize::from(value.is_some()))),
@@ -182,7 +182,7 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     #[inline(always)]
     pub(super) fn call_returning_i32(&mut self, slot: u32, args: &[i32]) -> Outcome<u32> {
         match self.host.call_export_i32(slot, args) {
-            Ok(Some(IValue::I32(value))) => Ok(value.cast_unsigned()),
+            Ok(Some(CoreValue::I32(value))) => Ok(value.cast_unsigned()),
             Ok(other) => {
                 let received = usize::from(other.is_some());
                 Err(self.unexpected_results(slot, Some(CoreType::I32), received))
