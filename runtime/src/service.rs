@@ -126,6 +126,17 @@ pub struct Service<B: Backend> {
     options: ServiceOptions,
     #[cfg(feature = "std")]
     wasi: BTreeMap<String, ModuleWasi>,
+    /// The function the last call by name resolved: calls tend to repeat one function, and
+    /// comparing two names costs less than the module map and the export scan.
+    last_call: Option<Resolved<B>>,
+}
+
+/// A function resolved from its module's and its own name.
+struct Resolved<B: Backend> {
+    module: String,
+    function: String,
+    instance: Arc<Instance<B>>,
+    export: usize,
 }
 
 /// The WASI environment a loaded module got (see [`Service::module_wasi`]).
@@ -260,6 +271,7 @@ impl<B: Backend> Service<B> {
             options,
             #[cfg(feature = "std")]
             wasi: BTreeMap::new(),
+            last_call: None,
         })
     }
 
@@ -493,6 +505,7 @@ impl<B: Backend> Service<B> {
             slot: spin::Mutex::new(Slot { store, interpreter }),
         };
         self.modules.insert(name.to_owned(), Arc::new(instance));
+        self.last_call = None;
         #[cfg(feature = "std")]
         self.wasi.insert(name.to_owned(), wasi);
         Ok(())
@@ -700,6 +713,7 @@ impl<B: Backend> Service<B> {
     pub fn unload_module(&mut self, name: &str) -> Result<(), Error> {
         #[cfg(feature = "std")]
         self.wasi.remove(name);
+        self.last_call = None;
         self.modules
             .remove(name)
             .map(drop)
@@ -729,11 +743,10 @@ impl<B: Backend> Service<B> {
         function: &str,
         args: &[IValue],
     ) -> Result<Vec<IValue>, Error> {
-        let (instance, export) = self.find(module, function)?;
         self.begin_call_default();
-        instance
-            .call_export(export, args)
-            .map_err(|error| self.suspect_oom(error))
+        let function = self.resolve(module, function)?;
+        let outcome = function.instance.call_export(function.export, args);
+        outcome.map_err(|error| self.suspect_oom(error))
     }
 
     /// [`call`](Self::call), appending the results to `results` instead of returning a new
@@ -764,15 +777,16 @@ impl<B: Backend> Service<B> {
         args: &[IValue],
         results: &mut Vec<IValue>,
     ) -> Result<(), Error> {
-        let (instance, export) = self.find(module, function)?;
         self.begin_call_default();
+        let function = self.resolve(module, function)?;
         let before = results.len();
-        instance
-            .call_export_into(export, args, false, results)
-            .map_err(|error| {
-                results.truncate(before);
-                self.suspect_oom(error)
-            })
+        let outcome = function
+            .instance
+            .call_export_into(function.export, args, false, results);
+        outcome.map_err(|error| {
+            results.truncate(before);
+            self.suspect_oom(error)
+        })
     }
 
     /// Calls `module.function` with IT values; `call_parameters` are visible to every module
@@ -784,11 +798,10 @@ impl<B: Backend> Service<B> {
         args: &[IValue],
         call_parameters: CallParameters,
     ) -> Result<Vec<IValue>, Error> {
-        let (instance, export) = self.find(module, function)?;
         self.begin_call(call_parameters);
-        instance
-            .call_export(export, args)
-            .map_err(|error| self.suspect_oom(error))
+        let function = self.resolve(module, function)?;
+        let outcome = function.instance.call_export(function.export, args);
+        outcome.map_err(|error| self.suspect_oom(error))
     }
 
     /// Calls `module.function` with JSON arguments and returns the JSON result, with
@@ -928,6 +941,44 @@ impl<B: Backend> Service<B> {
             self.call_parameters.lock().reset();
             self.default_parameters.store(true, Ordering::Relaxed);
         }
+    }
+
+    /// [`find`](Self::find), remembered: the same names as the last call's skip the lookup.
+    #[inline]
+    fn resolve(&mut self, module: &str, function: &str) -> Result<&Resolved<B>, Error> {
+        let hit = self
+            .last_call
+            .as_ref()
+            .is_some_and(|last| last.module == module && last.function == function);
+        if !hit {
+            self.resolve_again(module, function)?;
+        }
+        self.last_call
+            .as_ref()
+            .ok_or_else(|| Error::no_such_function(module, function, core::iter::empty()))
+    }
+
+    /// Looks `module.function` up and remembers it, reusing the remembered names' buffers.
+    #[cold]
+    fn resolve_again(&mut self, module: &str, function: &str) -> Result<(), Error> {
+        let (instance, export) = self.find(module, function)?;
+        let instance = Arc::clone(instance);
+        let (mut module_name, mut function_name) = self
+            .last_call
+            .take()
+            .map(|last| (last.module, last.function))
+            .unwrap_or_default();
+        module_name.clear();
+        module_name.push_str(module);
+        function_name.clear();
+        function_name.push_str(function);
+        self.last_call = Some(Resolved {
+            module: module_name,
+            function: function_name,
+            instance,
+            export,
+        });
+        Ok(())
     }
 
     fn find(&self, module: &str, function: &str) -> Result<(&Arc<Instance<B>>, usize), Error> {

@@ -481,6 +481,75 @@ fn unsigned_edges<B: Backend>() {
     assert_eq!(json.expect("json u64"), json!(u64::MAX));
 }
 
+/// Calls by name find their function whatever the call before them was, and the names
+/// follow loads and unloads: an unloaded module is gone for every call path.
+fn calls_follow_names<B: Backend>() {
+    let mut service = new_service::<B>(ServiceOptions::default());
+    service
+        .load_module("edge", &edge_module(), &ModuleSettings::default())
+        .expect("load");
+    let mut results = Vec::new();
+    for round in 0..3u32 {
+        results.clear();
+        service
+            .call_into("edge", "echo_u32", &[IValue::U32(round)], &mut results)
+            .expect("u32");
+        service
+            .call_into(
+                "edge",
+                "echo_u64",
+                &[IValue::U64(u64::from(round) << 40)],
+                &mut results,
+            )
+            .expect("u64");
+        assert_eq!(
+            results,
+            [IValue::U32(round), IValue::U64(u64::from(round) << 40)]
+        );
+        let error = service.call("edge", "echo_u16", &[]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::NoSuchFunction);
+    }
+    service
+        .load_module("other", &edge_module(), &ModuleSettings::default())
+        .expect("load other");
+    assert_eq!(
+        service
+            .call("other", "echo_u32", &[IValue::U32(5)])
+            .expect("other"),
+        [IValue::U32(5)]
+    );
+    assert_eq!(
+        service
+            .call("edge", "echo_u32", &[IValue::U32(6)])
+            .expect("edge"),
+        [IValue::U32(6)]
+    );
+    service.unload_module("edge").expect("unload");
+    let error = service
+        .call_into("edge", "echo_u32", &[IValue::U32(7)], &mut results)
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NoSuchModule);
+    let error = service
+        .call("edge", "echo_u32", &[IValue::U32(7)])
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NoSuchModule);
+    assert_eq!(
+        service
+            .call("other", "echo_u32", &[IValue::U32(8)])
+            .expect("other"),
+        [IValue::U32(8)]
+    );
+    service
+        .load_module("edge", &edge_module(), &ModuleSettings::default())
+        .expect("reload");
+    assert_eq!(
+        service
+            .call("edge", "echo_u32", &[IValue::U32(9)])
+            .expect("reloaded"),
+        [IValue::U32(9)]
+    );
+}
+
 /// Unloading removes the name; the module can be loaded again under it.
 fn unload_reload<B: Backend>() {
     let Some(greeting) = artifact("greeting/greeting.wasm") else {
@@ -889,6 +958,7 @@ strait_conformance::on_every_engine!(
     memory_limit,
     fuel_and_stack,
     unsigned_edges,
+    calls_follow_names,
     unload_reload,
     trap_then_call,
     file_loads_use_the_default_cache,
