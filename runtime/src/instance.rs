@@ -199,12 +199,11 @@ pub(crate) fn backend_to_host(error: BackendError) -> HostError {
 
 /// An adapter value as a core value, if it is one.
 pub(crate) fn to_wvalue(value: &IValue) -> Option<WValue> {
-    Some(match value {
-        IValue::I32(v) => WValue::I32(*v),
-        IValue::I64(v) => WValue::I64(*v),
-        IValue::F32(v) => WValue::F32(*v),
-        IValue::F64(v) => WValue::F64(*v),
-        _ => return None,
+    CoreValue::of(value).map(|value| match value {
+        CoreValue::I32(v) => WValue::I32(v),
+        CoreValue::I64(v) => WValue::I64(v),
+        CoreValue::F32(v) => WValue::F32(v),
+        CoreValue::F64(v) => WValue::F64(v),
     })
 }
 
@@ -220,16 +219,9 @@ pub(crate) fn to_core_value(value: WValue) -> Option<CoreValue> {
     })
 }
 
-/// A core value as an adapter value (`V128` never crosses an adapter: signatures are checked
-/// at load).
+/// A core value as an adapter value.
 pub(crate) fn to_ivalue(value: &WValue) -> Option<IValue> {
-    Some(match value {
-        WValue::I32(v) => IValue::I32(*v),
-        WValue::I64(v) => IValue::I64(*v),
-        WValue::F32(v) => IValue::F32(*v),
-        WValue::F64(v) => IValue::F64(*v),
-        _ => return None,
-    })
+    to_core_value(*value).map(IValue::from)
 }
 
 fn not_core(value: &IValue) -> HostError {
