@@ -87,6 +87,19 @@ impl IValue {
     }
 }
 
+/// Pushes the value `make` makes onto `values`, made where it is stored.
+///
+/// `values.push(value)` takes a value made before the push, which may have to grow the
+/// vector first (a call the value must outlive): so the value is built on the stack in
+/// parts and then copied whole into the vector. That whole-value load of parts just stored
+/// cannot be forwarded from the store buffer, a stall on every value, which cost more than
+/// all the rest of lifting a record's scalar fields. Extending by an iterator of one makes
+/// the value only once there is room, straight into its slot.
+#[inline(always)]
+pub(crate) fn push_value(values: &mut Vec<IValue>, make: impl FnOnce() -> IValue) {
+    values.extend(core::iter::once_with(make));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use crate::memory::bounds::{Reader, region};
 use crate::memory::{LiftBudget, LiftError};
 use crate::records::{FieldLayout, MAX_DEPTH, RecordLayout, RecordTable};
 use crate::types::IType;
-use crate::values::IValue;
+use crate::values::{IValue, push_value};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -323,7 +323,7 @@ impl<'a> Lifter<'a> {
                         return Ok(top.values);
                     };
                     let done = core::mem::replace(&mut top, parent);
-                    top.values.push(match done.kind {
+                    push_value(&mut top.values, || match done.kind {
                         FrameKind::Array { .. } => IValue::Array(done.values),
                         FrameKind::Record { .. } => IValue::Record(done.values),
                     });
@@ -349,7 +349,7 @@ impl<'a> Lifter<'a> {
             IType::Array(element) => {
                 let (ptr, count) = (reader.u32()?, reader.u32()?);
                 if count == 0 {
-                    values.push(IValue::Array(Vec::new()));
+                    push_value(values, || IValue::Array(Vec::new()));
                     Next::Pushed
                 } else {
                     Next::Open(self.array_frame(element, ptr, count, level)?)
@@ -359,7 +359,8 @@ impl<'a> Lifter<'a> {
                 let ptr = reader.u32()?;
                 let layout = self.record_layout(*id, level)?;
                 if layout.is_flat() {
-                    values.push(IValue::Record(self.flat_record(layout, ptr, level)?));
+                    let fields = self.flat_record(layout, ptr, level)?;
+                    push_value(values, || IValue::Record(fields));
                     Next::Pushed
                 } else {
                     Next::Open(self.record_frame(layout, ptr)?)
@@ -381,38 +382,81 @@ impl<'a> Lifter<'a> {
         in_array: bool,
         values: &mut Vec<IValue>,
     ) -> Result<bool, LiftError> {
-        values.push(match ty {
-            IType::Boolean => IValue::Boolean(reader.array::<1>()? != [0]),
-            IType::S8 => IValue::S8(i8::from_le_bytes(reader.array()?)),
-            IType::U8 => IValue::U8(u8::from_le_bytes(reader.array()?)),
-            IType::S16 => IValue::S16(i16::from_le_bytes(reader.array()?)),
-            IType::U16 => IValue::U16(u16::from_le_bytes(reader.array()?)),
-            IType::S32 => IValue::S32(i32::from_le_bytes(reader.array()?)),
-            IType::U32 => IValue::U32(u32::from_le_bytes(reader.array()?)),
-            IType::I32 => IValue::I32(i32::from_le_bytes(reader.array()?)),
-            IType::F32 => IValue::F32(f32::from_le_bytes(reader.array()?)),
-            IType::S64 => IValue::S64(i64::from_le_bytes(reader.array()?)),
-            IType::U64 => IValue::U64(u64::from_le_bytes(reader.array()?)),
-            IType::I64 => IValue::I64(i64::from_le_bytes(reader.array()?)),
-            IType::F64 => IValue::F64(f64::from_le_bytes(reader.array()?)),
+        // Each value is made where it is stored (see [`push_value`]).
+        match ty {
+            IType::Boolean => {
+                let value = reader.array::<1>()? != [0];
+                push_value(values, || IValue::Boolean(value));
+            }
+            IType::S8 => {
+                let value = i8::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::S8(value));
+            }
+            IType::U8 => {
+                let value = u8::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::U8(value));
+            }
+            IType::S16 => {
+                let value = i16::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::S16(value));
+            }
+            IType::U16 => {
+                let value = u16::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::U16(value));
+            }
+            IType::S32 => {
+                let value = i32::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::S32(value));
+            }
+            IType::U32 => {
+                let value = u32::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::U32(value));
+            }
+            IType::I32 => {
+                let value = i32::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::I32(value));
+            }
+            IType::F32 => {
+                let value = f32::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::F32(value));
+            }
+            IType::S64 => {
+                let value = i64::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::S64(value));
+            }
+            IType::U64 => {
+                let value = u64::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::U64(value));
+            }
+            IType::I64 => {
+                let value = i64::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::I64(value));
+            }
+            IType::F64 => {
+                let value = f64::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::F64(value));
+            }
             IType::String => {
                 let (ptr, len) = (reader.u32()?, reader.u32()?);
                 let bytes = bytes(self.memory, ptr, len, self.budget)?;
-                IValue::String(utf8(bytes, ptr)?)
+                let text = utf8(bytes, ptr)?;
+                push_value(values, || IValue::String(text));
             }
             IType::ByteArray if in_array => {
                 // D54: a byte array inside an array is lifted as an array of u8.
                 let (ptr, len) = (reader.u32()?, reader.u32()?);
                 let bytes = bytes(self.memory, ptr, len, self.budget)?;
                 self.budget.charge(u64::from(len) * (VALUE_COST - 1))?;
-                IValue::Array(bytes.iter().map(|byte| IValue::U8(*byte)).collect())
+                let elements = bytes.iter().map(|byte| IValue::U8(*byte)).collect();
+                push_value(values, || IValue::Array(elements));
             }
             IType::ByteArray => {
                 let (ptr, len) = (reader.u32()?, reader.u32()?);
-                IValue::ByteArray(bytes(self.memory, ptr, len, self.budget)?.to_vec())
+                let bytes = bytes(self.memory, ptr, len, self.budget)?.to_vec();
+                push_value(values, || IValue::ByteArray(bytes));
             }
             IType::Array(_) | IType::Record(_) => return Ok(false),
-        });
+        }
         Ok(true)
     }
 }
