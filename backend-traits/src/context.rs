@@ -43,6 +43,7 @@ pub trait AsContextMut<B: Backend> {
     }
 
     /// The bytes of the export `memory` (what the Marine ABI calls the module's memory).
+    #[inline]
     fn main_memory(&mut self) -> Result<&mut [u8], BackendError> {
         self.as_context_mut().into_main_memory()
     }
@@ -129,6 +130,7 @@ impl<'a, B: Backend> Context<'a, B> {
     }
 
     /// The bytes of the export `memory`, for as long as the context lives.
+    #[inline]
     pub fn into_main_memory(self) -> Result<&'a mut [u8], BackendError> {
         let data = self.data();
         if data.instance.is_none() {
