@@ -40,6 +40,12 @@ pub(crate) enum Op {
         len: u32,
         bytes: bool,
     },
+    /// `call-core p; record.lift_memory R`, `p` an integer export of no parameter and an
+    /// `i32` result: the toolchain's sequence for a record result (`get_result_ptr`).
+    LiftRecordResult {
+        ptr: u32,
+        id: u64,
+    },
     /// `arg.get i; array.lower_memory T`
     ArgArrayLower(u32, IType),
     /// `arg.get i; record.lower_memory R`

@@ -347,8 +347,9 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
 }
 
 /// The toolchain's longer sequences at the start of `rest`, as one operation and the number
-/// of instructions it stands for: a string argument written into a fresh allocation, and a
-/// string or byte array result read from `get_result_ptr`/`get_result_size`.
+/// of instructions it stands for: a string argument written into a fresh allocation (and
+/// the call that takes it), a string or byte array result read from
+/// `get_result_ptr`/`get_result_size`, and a record result read from `get_result_ptr`.
 fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op, usize)> {
     use Instruction as I;
     let is_i32_getter = |instruction: &Instruction| {
@@ -399,6 +400,17 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
                 bytes: matches!(lift, I::ByteArrayLiftMemory),
             },
             3,
+        )),
+        [
+            ptr @ I::CallCore { function_index: p },
+            I::RecordLiftMemory { record_type_id },
+            ..,
+        ] if is_i32_getter(ptr) => Some((
+            Op::LiftRecordResult {
+                ptr: *p,
+                id: u64::from(*record_type_id),
+            },
+            2,
         )),
         _ => None,
     }

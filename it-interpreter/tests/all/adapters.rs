@@ -249,6 +249,34 @@ fn mutate_struct_export_adapter() {
 }
 
 #[test]
+fn a_record_result_outside_memory_is_blamed_on_its_lift() {
+    // mutate_struct's adapter: 0 arg.get 0, 1 record.lower_memory 10, 2 call-core 6
+    // (mutate_struct), 3 call-core 3 (get_result_ptr), 4 record.lift_memory 10, 5 call-core
+    // 1 (release_objects). 3 and 4 run as one step; a pointer outside memory is the lift's.
+    let Some(module) = compiled("records/records_effector.wasm") else {
+        return;
+    };
+    for ptr in [1 << 20, -8] {
+        let mut host = TestHost::new(&module, 1 << 16).function("mutate_struct", move |sdk, _| {
+            sdk.result_ptr = ptr;
+            Ok(vec![])
+        });
+        let input = IValue::Record(test_record("abc", &[1]));
+        let error = call(&module, "mutate_struct", &[input], &mut host).unwrap_err();
+        assert_eq!(error.instruction_index, 4, "{error}");
+        assert!(
+            error.to_string().starts_with("`record.lift_memory 10`"),
+            "{error}"
+        );
+    }
+    // The module keeps working.
+    let mut host = effector_host(&module, mutate);
+    let input = IValue::Record(test_record("x", &[]));
+    let out = call(&module, "mutate_struct", &[input], &mut host).unwrap();
+    assert_eq!(out, [IValue::Record(mutate(test_record("x", &[])))]);
+}
+
+#[test]
 fn typed_inputs_skip_the_value_check_and_lower_the_same() {
     // A host may vouch for its inputs (another module's adapter passed them): the record is
     // lowered without the value check, with the same allocations and bytes. A value that

@@ -23,6 +23,22 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     #[inline]
     pub(super) fn record_lift_memory(&mut self, id: u64) -> Outcome {
         let ptr = self.pop_u32()?;
+        self.push_record(id, ptr)
+    }
+
+    /// `call-core p; record.lift_memory R` in one step: the record at the pointer the
+    /// getter returns, pushed.
+    #[inline]
+    pub(super) fn lift_record_result(&mut self, ptr: u32, id: u64) -> Outcome {
+        let ptr = self
+            .call_returning_i32(ptr, &[])
+            .map_err(|fault| fault.back(1))?;
+        self.push_record(id, ptr)
+    }
+
+    /// Pushes the record of type `id` at `ptr`.
+    #[inline(always)]
+    fn push_record(&mut self, id: u64, ptr: u32) -> Outcome {
         let memory = self.host.memory().map_err(memory_unavailable)?;
         let fields = memory::lift_record(memory, id, ptr, &self.module.records, &mut self.budget)
             .map_err(lift_fault)?;
