@@ -34,11 +34,13 @@ pub(crate) enum Op {
     /// `call-core p; call-core l; string.lift_memory` (or `byte_array.lift_memory` when
     /// `bytes`), `p` and `l` integer exports of no parameter and an `i32` result: the
     /// toolchain's sequence for a string or byte array result (`get_result_ptr`,
-    /// `get_result_size`).
+    /// `get_result_size`); with `release`, also the `call-core` of an export of no parameter
+    /// and no result that follows (`release_objects`).
     LiftResult {
         ptr: u32,
         len: u32,
         bytes: bool,
+        release: Option<u32>,
     },
     /// `call-core p; record.lift_memory R`, `p` an integer export of no parameter and an
     /// `i32` result: the toolchain's sequence for a record result (`get_result_ptr`).

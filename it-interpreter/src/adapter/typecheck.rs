@@ -349,7 +349,8 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
 /// The toolchain's longer sequences at the start of `rest`, as one operation and the number
 /// of instructions it stands for: a string argument written into a fresh allocation (and
 /// the call that takes it), a string or byte array result read from
-/// `get_result_ptr`/`get_result_size`, and a record result read from `get_result_ptr`.
+/// `get_result_ptr`/`get_result_size` (and the `release_objects` after it), and a record
+/// result read from `get_result_ptr`.
 fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op, usize)> {
     use Instruction as I;
     let is_i32_getter = |instruction: &Instruction| {
@@ -392,15 +393,26 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
             ptr @ I::CallCore { function_index: p },
             len @ I::CallCore { function_index: l },
             lift @ (I::StringLiftMemory | I::ByteArrayLiftMemory),
-            ..,
-        ] if is_i32_getter(ptr) && is_i32_getter(len) => Some((
-            Op::LiftResult {
-                ptr: *p,
-                len: *l,
-                bytes: matches!(lift, I::ByteArrayLiftMemory),
-            },
-            3,
-        )),
+            rest @ ..,
+        ] if is_i32_getter(ptr) && is_i32_getter(len) => {
+            let release = match rest.first().map(|call| single(context, call)) {
+                Some(Op::CallI32 {
+                    slot,
+                    arity: 0,
+                    result: None,
+                }) => Some(slot),
+                _ => None,
+            };
+            Some((
+                Op::LiftResult {
+                    ptr: *p,
+                    len: *l,
+                    bytes: matches!(lift, I::ByteArrayLiftMemory),
+                    release,
+                },
+                3 + usize::from(release.is_some()),
+            ))
+        }
         [
             ptr @ I::CallCore { function_index: p },
             I::RecordLiftMemory { record_type_id },

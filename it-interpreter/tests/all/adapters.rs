@@ -127,7 +127,7 @@ fn fused_abi_sequences_blame_the_instruction_that_fails() {
     // greeting's adapter: 0 arg.get 0, 1 string.size, 2 i32.push 1, 3 call-core 0
     // (allocate), 4 arg.get 0, 5 string.lower_memory, 6 call-core 6 (greeting), 7 call-core 3
     // (get_result_ptr), 8 call-core 2 (get_result_size), 9 string.lift_memory, 10 call-core 1.
-    // The first seven run as one step and 7–9 as another; errors keep their positions.
+    // The first seven run as one step and 7–10 as another; errors keep their positions.
     let Some(module) = compiled("greeting/greeting.wasm") else {
         return;
     };
@@ -165,6 +165,18 @@ fn fused_abi_sequences_blame_the_instruction_that_fails() {
     let (at, message) = failure(&[s("x")], &mut host);
     assert_eq!(at, 9, "{message}");
     assert!(message.starts_with("`string.lift_memory`"), "{message}");
+    // The getters and release_objects fail: each is blamed on its own `call-core`.
+    for (export, at) in [
+        ("get_result_ptr", 7),
+        ("get_result_size", 8),
+        ("release_objects", 10),
+    ] {
+        let mut host = greeting_host(&module).function(export, |_, _| Err("refused".into()));
+        let (found, message) = failure(&[s("x")], &mut host);
+        assert_eq!(found, at, "{export}: {message}");
+        assert!(message.starts_with("`call-core "), "{message}");
+        assert!(message.contains("refused"), "{message}");
+    }
     // The service keeps working after each of them.
     let out = call(&module, "greeting", &[s("y")], &mut greeting_host(&module)).unwrap();
     assert_eq!(out, [s("Hi, y")]);

@@ -233,8 +233,10 @@ impl AdapterHost for TestHost {
     ) -> Result<(), HostError> {
         let name = self.names[slot as usize].clone();
         let sdk = &mut self.sdk;
-        let out = match (name.as_str(), args) {
-            ("allocate", [IValue::I32(size), IValue::I32(tag)]) => {
+        // A test's own function, even for an ABI name, replaces the SDK's.
+        let out = match (self.functions.get_mut(&name), name.as_str(), args) {
+            (Some(f), _, _) => f(sdk, args)?,
+            (None, "allocate", [IValue::I32(size), IValue::I32(tag)]) => {
                 let (size, tag) = (*size as u32, *tag as u32);
                 let ptr = match &mut sdk.allocate_hook {
                     Some(hook) => hook(size, tag),
@@ -242,21 +244,18 @@ impl AdapterHost for TestHost {
                 };
                 vec![IValue::I32(ptr as i32)]
             }
-            ("release_objects", []) => vec![],
-            ("get_result_ptr", []) => vec![IValue::I32(sdk.result_ptr)],
-            ("get_result_size", []) => vec![IValue::I32(sdk.result_size)],
-            ("set_result_ptr", [IValue::I32(v)]) => {
+            (None, "release_objects", []) => vec![],
+            (None, "get_result_ptr", []) => vec![IValue::I32(sdk.result_ptr)],
+            (None, "get_result_size", []) => vec![IValue::I32(sdk.result_size)],
+            (None, "set_result_ptr", [IValue::I32(v)]) => {
                 sdk.result_ptr = *v;
                 vec![]
             }
-            ("set_result_size", [IValue::I32(v)]) => {
+            (None, "set_result_size", [IValue::I32(v)]) => {
                 sdk.result_size = *v;
                 vec![]
             }
-            _ => match self.functions.get_mut(&name) {
-                Some(f) => f(sdk, args)?,
-                None => return Err(format!("no test function `{name}`").into()),
-            },
+            (None, _, _) => return Err(format!("no test function `{name}`").into()),
         };
         let entry = if out.is_empty() {
             format!("{name}({})", show(args))

@@ -205,7 +205,12 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
                 slot,
                 result,
             } => self.arg_string_call(*index, *slot, *result),
-            Op::LiftResult { ptr, len, bytes } => self.lift_result(*ptr, *len, *bytes),
+            Op::LiftResult {
+                ptr,
+                len,
+                bytes,
+                release,
+            } => self.lift_result(*ptr, *len, *bytes, *release),
             Op::StringLiftMemory => self.string_lift_memory(),
             Op::StringLowerMemory => self.string_lower_memory(),
             Op::StringSize => self.string_size(),

@@ -94,19 +94,32 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
 
     /// `call-core p; call-core l; string.lift_memory` (`byte_array.lift_memory` when
     /// `bytes`) in one step: the string or bytes at the pointer and length the two getters
-    /// return, pushed.
+    /// return, pushed; then, with `release`, the `call-core` of that export.
     #[inline]
-    pub(super) fn lift_result(&mut self, ptr: u32, len: u32, bytes: bool) -> Outcome {
+    pub(super) fn lift_result(
+        &mut self,
+        ptr: u32,
+        len: u32,
+        bytes: bool,
+        release: Option<u32>,
+    ) -> Outcome {
+        // How many instructions the step has after the lift.
+        let after = u8::from(release.is_some());
         let ptr = self
             .call_returning_i32(ptr, &[])
-            .map_err(|fault| fault.back(2))?;
+            .map_err(|fault| fault.back(2 + after))?;
         let len = self
             .call_returning_i32(len, &[])
-            .map_err(|fault| fault.back(1))?;
+            .map_err(|fault| fault.back(1 + after))?;
         if bytes {
             self.push_byte_array(ptr, len)
         } else {
             self.push_string(ptr, len)
+        }
+        .map_err(|fault| fault.back(after))?;
+        match release {
+            Some(slot) => self.call_i32_args(slot, &[], None),
+            None => Ok(()),
         }
     }
 
