@@ -43,10 +43,12 @@ pub(crate) enum Op {
         release: Option<u32>,
     },
     /// `call-core p; record.lift_memory R`, `p` an integer export of no parameter and an
-    /// `i32` result: the toolchain's sequence for a record result (`get_result_ptr`).
+    /// `i32` result: the toolchain's sequence for a record result (`get_result_ptr`); with
+    /// `release`, as for [`LiftResult`](Op::LiftResult).
     LiftRecordResult {
         ptr: u32,
         id: u64,
+        release: Option<u32>,
     },
     /// `arg.get i; array.lower_memory T`
     ArgArrayLower(u32, IType),

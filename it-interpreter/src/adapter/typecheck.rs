@@ -395,14 +395,7 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
             lift @ (I::StringLiftMemory | I::ByteArrayLiftMemory),
             rest @ ..,
         ] if is_i32_getter(ptr) && is_i32_getter(len) => {
-            let release = match rest.first().map(|call| single(context, call)) {
-                Some(Op::CallI32 {
-                    slot,
-                    arity: 0,
-                    result: None,
-                }) => Some(slot),
-                _ => None,
-            };
+            let release = release_after(context, rest);
             Some((
                 Op::LiftResult {
                     ptr: *p,
@@ -416,14 +409,31 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
         [
             ptr @ I::CallCore { function_index: p },
             I::RecordLiftMemory { record_type_id },
-            ..,
-        ] if is_i32_getter(ptr) => Some((
-            Op::LiftRecordResult {
-                ptr: *p,
-                id: u64::from(*record_type_id),
-            },
-            2,
-        )),
+            rest @ ..,
+        ] if is_i32_getter(ptr) => {
+            let release = release_after(context, rest);
+            Some((
+                Op::LiftRecordResult {
+                    ptr: *p,
+                    id: u64::from(*record_type_id),
+                    release,
+                },
+                2 + usize::from(release.is_some()),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The slot of the export of no parameter and no result that `rest` starts by calling
+/// (`release_objects` after a result is lifted), if it does.
+fn release_after(context: &Context<'_>, rest: &[Instruction]) -> Option<u32> {
+    match rest.first().map(|call| single(context, call)) {
+        Some(Op::CallI32 {
+            slot,
+            arity: 0,
+            result: None,
+        }) => Some(slot),
         _ => None,
     }
 }

@@ -261,10 +261,10 @@ fn mutate_struct_export_adapter() {
 }
 
 #[test]
-fn a_record_result_outside_memory_is_blamed_on_its_lift() {
+fn a_record_result_step_blames_the_instruction_that_fails() {
     // mutate_struct's adapter: 0 arg.get 0, 1 record.lower_memory 10, 2 call-core 6
     // (mutate_struct), 3 call-core 3 (get_result_ptr), 4 record.lift_memory 10, 5 call-core
-    // 1 (release_objects). 3 and 4 run as one step; a pointer outside memory is the lift's.
+    // 1 (release_objects). 3 to 5 run as one step; a pointer outside memory is the lift's.
     let Some(module) = compiled("records/records_effector.wasm") else {
         return;
     };
@@ -280,6 +280,15 @@ fn a_record_result_outside_memory_is_blamed_on_its_lift() {
             error.to_string().starts_with("`record.lift_memory 10`"),
             "{error}"
         );
+    }
+    // The getter or release_objects fails: its own `call-core`.
+    for (export, at) in [("get_result_ptr", 3), ("release_objects", 5)] {
+        let mut host =
+            effector_host(&module, mutate).function(export, |_, _| Err("refused".into()));
+        let input = IValue::Record(test_record("abc", &[1]));
+        let error = call(&module, "mutate_struct", &[input], &mut host).unwrap_err();
+        assert_eq!(error.instruction_index, at, "{export}: {error}");
+        assert!(error.to_string().contains("refused"), "{error}");
     }
     // The module keeps working.
     let mut host = effector_host(&module, mutate);

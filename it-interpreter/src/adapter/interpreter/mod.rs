@@ -225,7 +225,9 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             }
             Op::ArgRecordLower(index, id) => self.arg_record_lower(*index, *id),
             Op::RecordLiftMemory(id) => self.record_lift_memory(*id),
-            Op::LiftRecordResult { ptr, id } => self.lift_record_result(*ptr, *id),
+            Op::LiftRecordResult { ptr, id, release } => {
+                self.lift_record_result(*ptr, *id, *release)
+            }
             Op::RecordLowerMemory(id, import_result) => {
                 self.record_lower_memory(*id, *import_result)
             }

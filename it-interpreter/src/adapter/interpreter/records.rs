@@ -27,13 +27,25 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     }
 
     /// `call-core p; record.lift_memory R` in one step: the record at the pointer the
-    /// getter returns, pushed.
+    /// getter returns, pushed; then, with `release`, the `call-core` of that export.
     #[inline]
-    pub(super) fn lift_record_result(&mut self, ptr: u32, id: u64) -> Outcome {
+    pub(super) fn lift_record_result(
+        &mut self,
+        ptr: u32,
+        id: u64,
+        release: Option<u32>,
+    ) -> Outcome {
+        // How many instructions the step has after the lift.
+        let after = u8::from(release.is_some());
         let ptr = self
             .call_returning_i32(ptr, &[])
-            .map_err(|fault| fault.back(1))?;
+            .map_err(|fault| fault.back(1 + after))?;
         self.push_record(id, ptr)
+            .map_err(|fault| fault.back(after))?;
+        match release {
+            Some(slot) => self.call_i32_args(slot, &[], None),
+            None => Ok(()),
+        }
     }
 
     /// Pushes the record of type `id` at `ptr`.
