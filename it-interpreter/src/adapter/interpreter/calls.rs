@@ -115,6 +115,30 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         }
     }
 
+    /// Calls the result getter `slot` (`get_result_ptr`, `get_result_size`): the pointer or
+    /// length, its faults placed `back` instructions before the step's last one.
+    #[inline(always)]
+    pub(super) fn getter(&mut self, slot: u32, back: u8) -> Outcome<u32> {
+        self.call_returning_i32(slot, &[])
+            .map_err(|fault| fault.back(back))
+    }
+
+    /// A result step: `lift` reads and pushes the result, its faults placed `back`
+    /// instructions before the lift's last one; then, with `release`, the `call-core` of that
+    /// export (`release_objects`), which the step ends with.
+    #[inline(always)]
+    pub(super) fn result_step(
+        &mut self,
+        release: Option<u32>,
+        lift: impl FnOnce(&mut Self, u8) -> Outcome,
+    ) -> Outcome {
+        lift(self, u8::from(release.is_some()))?;
+        match release {
+            Some(slot) => self.call_i32_args(slot, &[], None),
+            None => Ok(()),
+        }
+    }
+
     /// The name of core export slot `slot`, for an error.
     fn export_name(&self, slot: u32) -> String {
         usize::try_from(slot)

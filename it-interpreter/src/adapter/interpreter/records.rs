@@ -35,17 +35,12 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         id: u64,
         release: Option<u32>,
     ) -> Outcome {
-        // How many instructions the step has after the lift.
-        let after = u8::from(release.is_some());
-        let ptr = self
-            .call_returning_i32(ptr, &[])
-            .map_err(|fault| fault.back(1 + after))?;
-        self.push_record(id, ptr)
-            .map_err(|fault| fault.back(after))?;
-        match release {
-            Some(slot) => self.call_i32_args(slot, &[], None),
-            None => Ok(()),
-        }
+        self.result_step(release, |machine, back| {
+            let ptr = machine.getter(ptr, back + 1)?;
+            machine
+                .push_record(id, ptr)
+                .map_err(|fault| fault.back(back))
+        })
     }
 
     /// Pushes the record of type `id` at `ptr`.

@@ -103,24 +103,16 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         bytes: bool,
         release: Option<u32>,
     ) -> Outcome {
-        // How many instructions the step has after the lift.
-        let after = u8::from(release.is_some());
-        let ptr = self
-            .call_returning_i32(ptr, &[])
-            .map_err(|fault| fault.back(2 + after))?;
-        let len = self
-            .call_returning_i32(len, &[])
-            .map_err(|fault| fault.back(1 + after))?;
-        if bytes {
-            self.push_byte_array(ptr, len)
-        } else {
-            self.push_string(ptr, len)
-        }
-        .map_err(|fault| fault.back(after))?;
-        match release {
-            Some(slot) => self.call_i32_args(slot, &[], None),
-            None => Ok(()),
-        }
+        self.result_step(release, |machine, back| {
+            let ptr = machine.getter(ptr, back + 2)?;
+            let len = machine.getter(len, back + 1)?;
+            if bytes {
+                machine.push_byte_array(ptr, len)
+            } else {
+                machine.push_string(ptr, len)
+            }
+            .map_err(|fault| fault.back(back))
+        })
     }
 
     /// `string.lift_memory`: `[ptr, len]` to the string there.
