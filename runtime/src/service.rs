@@ -744,9 +744,7 @@ impl<B: Backend> Service<B> {
         args: &[IValue],
     ) -> Result<Vec<IValue>, Error> {
         self.begin_call_default();
-        let function = self.resolve(module, function)?;
-        let outcome = function.instance.call_export(function.export, args);
-        outcome.map_err(|error| self.suspect_oom(error))
+        self.call_by_name(module, function, args)
     }
 
     /// [`call`](Self::call), appending the results to `results` instead of returning a new
@@ -799,9 +797,7 @@ impl<B: Backend> Service<B> {
         call_parameters: CallParameters,
     ) -> Result<Vec<IValue>, Error> {
         self.begin_call(call_parameters);
-        let function = self.resolve(module, function)?;
-        let outcome = function.instance.call_export(function.export, args);
-        outcome.map_err(|error| self.suspect_oom(error))
+        self.call_by_name(module, function, args)
     }
 
     /// Calls `module.function` with JSON arguments and returns the JSON result, with
@@ -901,8 +897,8 @@ impl<B: Backend> Service<B> {
         args: Cow<'_, serde_json::Value>,
         call_parameters: CallParameters,
     ) -> Result<JsonCall<B>, Error> {
-        let (instance, export) = self.find(module, function)?;
-        let instance = Arc::clone(instance);
+        let resolved = self.resolve(module, function)?;
+        let (instance, export) = (Arc::clone(&resolved.instance), resolved.export);
         let ty = &instance.linked.compiled.exports()[export].ty;
         let values = crate::json::json_cow_to_args(args, &ty.params, &instance.linked.types)
             .map_err(|e| Error::new(ErrorKind::JsonArguments, e.in_call(module, function)))?;
@@ -941,6 +937,19 @@ impl<B: Backend> Service<B> {
             self.call_parameters.lock().reset();
             self.default_parameters.store(true, Ordering::Relaxed);
         }
+    }
+
+    /// Runs `module.function` with `args` once the call has begun: [`call`](Self::call) and
+    /// [`call_with_parameters`](Self::call_with_parameters).
+    fn call_by_name(
+        &mut self,
+        module: &str,
+        function: &str,
+        args: &[IValue],
+    ) -> Result<Vec<IValue>, Error> {
+        let function = self.resolve(module, function)?;
+        let outcome = function.instance.call_export(function.export, args);
+        outcome.map_err(|error| self.suspect_oom(error))
     }
 
     /// [`find`](Self::find), remembered: the same names as the last call's skip the lookup.

@@ -71,14 +71,7 @@ impl CoreType {
     /// True when `value` is a core value of this type.
     #[inline]
     pub fn matches(self, value: &crate::IValue) -> bool {
-        use crate::IValue;
-        matches!(
-            (self, value),
-            (CoreType::I32, IValue::I32(_))
-                | (CoreType::I64, IValue::I64(_))
-                | (CoreType::F32, IValue::F32(_))
-                | (CoreType::F64, IValue::F64(_))
-        )
+        CoreValue::of(value).is_some_and(|value| value.ty() == self)
     }
 }
 

@@ -373,12 +373,8 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
             I::StringLowerMemory,
             rest @ ..,
         ] if index == again && single(context, allocate) == Op::CallAllocate => {
-            match rest.first().map(|call| single(context, call)) {
-                Some(Op::CallI32 {
-                    slot,
-                    arity: 2,
-                    result,
-                }) => Some((
+            match next_i32_call(context, rest) {
+                Some((slot, 2, result)) => Some((
                     Op::ArgStringCall {
                         index: *index,
                         slot,
@@ -425,15 +421,27 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
     }
 }
 
-/// The slot of the export of no parameter and no result that `rest` starts by calling
-/// (`release_objects` after a result is lifted), if it does.
-fn release_after(context: &Context<'_>, rest: &[Instruction]) -> Option<u32> {
+/// The slot, arity and result of the integer export that `rest` starts by calling, if it
+/// does.
+fn next_i32_call(
+    context: &Context<'_>,
+    rest: &[Instruction],
+) -> Option<(u32, u8, Option<CoreType>)> {
     match rest.first().map(|call| single(context, call)) {
         Some(Op::CallI32 {
             slot,
-            arity: 0,
-            result: None,
-        }) => Some(slot),
+            arity,
+            result,
+        }) => Some((slot, arity, result)),
+        _ => None,
+    }
+}
+
+/// The slot of the export of no parameter and no result that `rest` starts by calling
+/// (`release_objects` after a result is lifted), if it does.
+fn release_after(context: &Context<'_>, rest: &[Instruction]) -> Option<u32> {
+    match next_i32_call(context, rest) {
+        Some((slot, 0, None)) => Some(slot),
         _ => None,
     }
 }

@@ -383,59 +383,29 @@ impl<'a> Lifter<'a> {
         values: &mut Vec<IValue>,
     ) -> Result<bool, LiftError> {
         // Each value is made where it is stored (see [`push_value`]).
+        macro_rules! scalar {
+            ($variant:ident, $ty:ty) => {{
+                let value = <$ty>::from_le_bytes(reader.array()?);
+                push_value(values, || IValue::$variant(value));
+            }};
+        }
         match ty {
             IType::Boolean => {
                 let value = reader.array::<1>()? != [0];
                 push_value(values, || IValue::Boolean(value));
             }
-            IType::S8 => {
-                let value = i8::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::S8(value));
-            }
-            IType::U8 => {
-                let value = u8::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::U8(value));
-            }
-            IType::S16 => {
-                let value = i16::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::S16(value));
-            }
-            IType::U16 => {
-                let value = u16::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::U16(value));
-            }
-            IType::S32 => {
-                let value = i32::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::S32(value));
-            }
-            IType::U32 => {
-                let value = u32::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::U32(value));
-            }
-            IType::I32 => {
-                let value = i32::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::I32(value));
-            }
-            IType::F32 => {
-                let value = f32::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::F32(value));
-            }
-            IType::S64 => {
-                let value = i64::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::S64(value));
-            }
-            IType::U64 => {
-                let value = u64::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::U64(value));
-            }
-            IType::I64 => {
-                let value = i64::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::I64(value));
-            }
-            IType::F64 => {
-                let value = f64::from_le_bytes(reader.array()?);
-                push_value(values, || IValue::F64(value));
-            }
+            IType::S8 => scalar!(S8, i8),
+            IType::U8 => scalar!(U8, u8),
+            IType::S16 => scalar!(S16, i16),
+            IType::U16 => scalar!(U16, u16),
+            IType::S32 => scalar!(S32, i32),
+            IType::U32 => scalar!(U32, u32),
+            IType::I32 => scalar!(I32, i32),
+            IType::F32 => scalar!(F32, f32),
+            IType::S64 => scalar!(S64, i64),
+            IType::U64 => scalar!(U64, u64),
+            IType::I64 => scalar!(I64, i64),
+            IType::F64 => scalar!(F64, f64),
             IType::String => {
                 let (ptr, len) = (reader.u32()?, reader.u32()?);
                 let bytes = bytes(self.memory, ptr, len, self.budget)?;

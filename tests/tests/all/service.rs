@@ -209,43 +209,24 @@ fn call_parameters_reset<B: Backend>() {
         "tetraplets": [[{"peer_pk": "peer", "service_id": "s", "function_name": "f", "lens": ""}]]
     }))
     .expect("call parameters");
-    let defaults = service
-        .call_json(
-            "call_parameters",
-            "call_parameters",
-            &json!([]),
-            CallParameters::default(),
-        )
-        .expect("defaults");
-    let seen = service
-        .call_json(
-            "call_parameters",
-            "call_parameters",
-            &json!([]),
-            given.clone(),
-        )
-        .expect("given");
+    // The module's one function, through JSON with `parameters`.
+    let json_call = |service: &mut Service<B>, parameters| {
+        service.call_json("call_parameters", "call_parameters", &json!([]), parameters)
+    };
+    let defaults = json_call(&mut service, CallParameters::default()).expect("defaults");
+    let seen = json_call(&mut service, given.clone()).expect("given");
     assert_ne!(seen, defaults);
     assert_eq!(seen["service_id"], json!("registry"));
     let record = service
         .call("call_parameters", "call_parameters", &[])
         .expect("call");
     let mut results = Vec::new();
-    service
-        .call_json("call_parameters", "call_parameters", &json!([]), given)
-        .expect("given again");
+    json_call(&mut service, given).expect("given again");
     service
         .call_into("call_parameters", "call_parameters", &[], &mut results)
         .expect("call_into");
     assert_eq!(results, record);
-    let again = service
-        .call_json(
-            "call_parameters",
-            "call_parameters",
-            &json!([]),
-            CallParameters::default(),
-        )
-        .expect("defaults again");
+    let again = json_call(&mut service, CallParameters::default()).expect("defaults again");
     assert_eq!(again, defaults);
     let IValue::Record(fields) = &record[0] else {
         panic!("a record: {record:?}");
