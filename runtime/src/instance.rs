@@ -11,7 +11,9 @@ use alloc::vec::Vec;
 use arrayvec::ArrayVec;
 use strait_backend::{AsContextMut, Backend, BackendError, Func, Store, WValue};
 use strait_it::IValue;
-use strait_it::adapter::{AdapterHost, CompiledModule, CoreValue, Interpreter, Limits};
+use strait_it::adapter::{
+    AdapterHost, CompiledModule, CoreValue, ImageCall, ImportImages, Interpreter, Limits,
+};
 use strait_it::memory::{HostError, LowerError, LowerTarget};
 
 /// Core calls with at most this many parameters or results convert their values on the
@@ -79,6 +81,8 @@ pub(crate) struct ImportTarget<B: Backend> {
     pub(crate) module: Arc<Instance<B>>,
     /// Index of the function in the exporter's compiled exports.
     pub(crate) export: usize,
+    /// The records that may cross as images, decided when the two were linked.
+    pub(crate) images: ImportImages,
 }
 
 /// A module's store and the interpreter of its export adapters, locked together for the
@@ -111,20 +115,21 @@ impl<B: Backend> Instance<B> {
             .get(export)
             .map_or(0, |export| export.ty.results.len());
         let mut results = Vec::with_capacity(count);
-        self.call_export_into(export, args, false, &mut results)?;
+        self.call_export_into(export, args, None, &mut results)?;
         Ok(results)
     }
 
     /// [`call_export`](Self::call_export), appending the results to `results`: a call from
     /// another module's adapter hands its own stack, so the call allocates nothing for them.
     ///
-    /// `typed_args`: the arguments come from another module's adapter, so they have the
-    /// export's parameter types (see [`AdapterHost::inputs_are_typed`]).
+    /// `from_adapter`: the arguments come from another module's adapter, so they have the
+    /// export's parameter types (see [`AdapterHost::inputs_are_typed`]), and its record
+    /// parameter or result may cross as images.
     pub(crate) fn call_export_into(
         &self,
         export: usize,
         args: &[IValue],
-        typed_args: bool,
+        from_adapter: Option<ImageCall<'_>>,
         results: &mut Vec<IValue>,
     ) -> Result<(), Error> {
         let linked = &*self.linked;
@@ -163,13 +168,14 @@ impl<B: Backend> Instance<B> {
             core: store,
             funcs,
             linked,
-            typed_inputs: typed_args,
+            typed_inputs: from_adapter.is_some(),
         };
         interpreter
-            .run(
+            .run_with_images(
                 &linked.compiled,
                 &compiled.program,
                 args,
+                from_adapter.unwrap_or_default(),
                 &mut host,
                 results,
             )
@@ -327,6 +333,24 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
         args: &[IValue],
         results: &mut Vec<IValue>,
     ) -> Result<(), HostError> {
+        self.call_import_images(slot, args, ImageCall::default(), results)
+    }
+
+    fn import_images(&self, slot: u32) -> ImportImages {
+        usize::try_from(slot)
+            .ok()
+            .and_then(|slot| self.linked.imports.get(slot))
+            .map(|target| target.images)
+            .unwrap_or_default()
+    }
+
+    fn call_import_images(
+        &mut self,
+        slot: u32,
+        args: &[IValue],
+        images: ImageCall<'_>,
+        results: &mut Vec<IValue>,
+    ) -> Result<(), HostError> {
         let target = usize::try_from(slot)
             .ok()
             .and_then(|slot| self.linked.imports.get(slot))
@@ -338,7 +362,7 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
             })?;
         target
             .module
-            .call_export_into(target.export, args, true, results)
+            .call_export_into(target.export, args, Some(images), results)
             .map_err(|e| Box::new(e) as HostError)
     }
 

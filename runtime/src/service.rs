@@ -20,10 +20,14 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use strait_backend::{
     AsContextMut, Backend, EngineConfig, ExternDesc, HostFunc, MemoryBudget, StoreConfig, WType,
 };
-use strait_it::adapter::{CoreExports, CoreSignature, CoreType, Interpreter, Limits};
+use strait_it::adapter::{
+    CompiledExport, CompiledImport, CoreExports, CoreSignature, CoreType, ImportImages,
+    Interpreter, Limits,
+};
 use strait_it::memory::HostError;
+use strait_it::memory::RecordTable;
 use strait_it::module::ModuleSections;
-use strait_it::{IValue, Section};
+use strait_it::{IType, IValue, Section};
 
 /// The oldest marine-rs-sdk and IT versions strait runs (`spec/abi.md` §14).
 const MIN_SDK_VERSION: (u64, u64, u64) = (0, 6, 0);
@@ -189,6 +193,36 @@ impl CoreExports for WasmExports<'_> {
             sig.params().iter().map(core).collect::<Option<Vec<_>>>()?,
             sig.results().iter().map(core).collect::<Option<Vec<_>>>()?,
         ))
+    }
+}
+
+/// Which records of `import` may cross as images into and out of `export`: a record
+/// parameter its export adapter only lowers, a record result its adapter lifts last, each of
+/// the same layout on both sides.
+fn record_images(
+    import: &CompiledImport,
+    ours: &RecordTable,
+    export: &CompiledExport,
+    theirs: &RecordTable,
+) -> ImportImages {
+    let fits = |mine: &IType, other: &IType| match (mine, other) {
+        (IType::Record(mine), IType::Record(other)) => ours
+            .get(*mine)
+            .zip(theirs.get(*other))
+            .is_some_and(|(mine, other)| strait_it::memory::image_fits(mine, other)),
+        _ => false,
+    };
+    let arg = match (import.ty.params.as_slice(), export.ty.params.as_slice()) {
+        ([mine], [other]) => fits(&mine.ty, &other.ty),
+        _ => false,
+    };
+    let result = match (import.ty.results.as_slice(), export.ty.results.as_slice()) {
+        ([mine], [other]) => fits(mine, other),
+        _ => false,
+    };
+    ImportImages {
+        arg: arg && export.program.takes_record_image(),
+        result: result && export.program.gives_record_image(),
     }
 }
 
@@ -553,7 +587,17 @@ impl<B: Backend> Service<B> {
                         ),
                     ));
                 }
-                Ok(ImportTarget { module: Arc::clone(exporter), export })
+                let images = record_images(
+                    import,
+                    compiled.records(),
+                    &exports[export],
+                    exporter.linked.compiled.records(),
+                );
+                Ok(ImportTarget {
+                    module: Arc::clone(exporter),
+                    export,
+                    images,
+                })
             })
             .collect()
     }
@@ -780,7 +824,7 @@ impl<B: Backend> Service<B> {
         let before = results.len();
         let outcome = function
             .instance
-            .call_export_into(function.export, args, false, results);
+            .call_export_into(function.export, args, None, results);
         outcome.map_err(|error| {
             results.truncate(before);
             self.suspect_oom(error)
@@ -1130,7 +1174,7 @@ struct JsonCall<B: Backend> {
 fn json_types<B: Backend>(
     instance: &Instance<B>,
     export: usize,
-) -> (&[strait_it::TypeEntry], &[strait_it::IType]) {
+) -> (&[strait_it::TypeEntry], &[IType]) {
     let linked = &instance.linked;
     (&linked.types, &linked.compiled.exports()[export].ty.results)
 }
@@ -1140,7 +1184,7 @@ fn results_to_json(
     module: &str,
     function: &str,
     types: &[strait_it::TypeEntry],
-    result_types: &[strait_it::IType],
+    result_types: &[IType],
     results: Vec<IValue>,
 ) -> Result<serde_json::Value, Error> {
     crate::json::ivalues_into_json(results, result_types, &types)
@@ -1388,4 +1432,72 @@ fn import_adapter_func<B: Backend>(linked: Arc<Linked<B>>, slot: usize) -> HostF
         values.clear();
         Ok(())
     })
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    //! Link-time decisions no call can observe: which records cross as images.
+
+    use super::*;
+    use crate::ModuleSettings;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures")
+            .join(name);
+        std::fs::read(path).expect("fixture")
+    }
+
+    /// The images each adapted import of `module` may use.
+    fn images<B: Backend>(service: &Service<B>, module: &str) -> Vec<ImportImages> {
+        let instance = service.modules.get(module).expect("loaded");
+        instance
+            .linked
+            .imports
+            .iter()
+            .map(|target| target.images)
+            .collect()
+    }
+
+    fn record_images<B: Backend>() {
+        let both = ImportImages {
+            arg: true,
+            result: true,
+        };
+        let load = |caller: &str| {
+            let mut service = Service::<B>::new(ServiceOptions::default()).expect("service");
+            let settings = ModuleSettings::default();
+            service
+                .load_module("record_echo", &fixture("record_echo.wat"), &settings)
+                .expect("echo");
+            service
+                .load_module("record_caller", caller.as_bytes(), &settings)
+                .expect("caller");
+            service
+        };
+        let caller = String::from_utf8(fixture("record_caller.wat")).expect("text");
+        // `echo` and `echo2` are the same export adapter: both may take and give images
+        // (`pass_plain`'s import adapter just does not use them).
+        assert_eq!(images(&load(&caller), "record_caller"), [both, both]);
+        // An array of u8 where the callee has a byte array: compatible, but the record is
+        // not flat on the caller's side, so it crosses as a value.
+        let other = caller.replace("field $data: byte_array", "field $data: array (u8)");
+        let service = load(&other);
+        assert_eq!(
+            images(&service, "record_caller"),
+            [ImportImages::default(), ImportImages::default()]
+        );
+    }
+
+    #[cfg(feature = "wasmtime")]
+    #[test]
+    fn record_images_on_wasmtime() {
+        record_images::<crate::Wasmtime>();
+    }
+
+    #[cfg(feature = "wasmi")]
+    #[test]
+    fn record_images_on_wasmi() {
+        record_images::<crate::Wasmi>();
+    }
 }

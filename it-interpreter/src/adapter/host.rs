@@ -1,7 +1,7 @@
 //! What the interpreter needs from the embedder while it runs an adapter.
 
 use crate::adapter::CoreValue;
-use crate::memory::{HostError, LowerError, LowerTarget};
+use crate::memory::{HostError, LowerError, LowerTarget, RecordImage};
 use crate::values::IValue;
 use alloc::vec::Vec;
 
@@ -10,6 +10,36 @@ pub(crate) const ALLOCATE_SLOT: u32 = 0;
 
 /// The most `i32` arguments [`AdapterHost::call_export_i32`] is called with.
 pub const MAX_I32_ARGS: usize = 8;
+
+/// Which records of a call to an adapted import may cross as [`RecordImage`]s: what the
+/// linked callee's export adapter accepts, for records whose layouts are the same on both
+/// sides ([`image_fits`](crate::memory::image_fits)).
+///
+/// ```
+/// use strait_it::adapter::ImportImages;
+///
+/// // The default is always safe: both records cross as values.
+/// assert_eq!(ImportImages::default(), ImportImages { arg: false, result: false });
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportImages {
+    /// The import's only parameter, a record, may come as an image.
+    pub arg: bool,
+    /// The import's only result, a record, may be given as an image.
+    pub result: bool,
+}
+
+/// The records an export adapter takes and gives as [`RecordImage`]s in one run
+/// ([`Interpreter::run_with_images`](crate::adapter::Interpreter::run_with_images)).
+#[derive(Debug, Default)]
+pub struct ImageCall<'a> {
+    /// The adapter's only input, a record, as an image (the input values are then empty).
+    pub arg: Option<&'a RecordImage>,
+    /// Where the adapter's only result, a record, goes as an image if the adapter can give
+    /// it so ([`Program::gives_record_image`](crate::adapter::Program::gives_record_image));
+    /// it is then not among the results.
+    pub result: Option<&'a mut RecordImage>,
+}
 
 /// The executing module, seen from its adapters.
 ///
@@ -73,6 +103,29 @@ pub trait AdapterHost {
         args: &[IValue],
         results: &mut Vec<IValue>,
     ) -> Result<(), HostError>;
+
+    /// Which records of a call to adapted import `slot` may cross as [`RecordImage`]s. The
+    /// default, none, is always safe.
+    fn import_images(&self, slot: u32) -> ImportImages {
+        let _ = slot;
+        ImportImages::default()
+    }
+
+    /// [`call_import`](Self::call_import) with the records
+    /// [`import_images`](Self::import_images) allows passed as images: with `images.arg`,
+    /// `args` is empty; when the callee gives its result as an image, it fills
+    /// `images.result` and pushes nothing onto `results`. Only called when `import_images`
+    /// allows an image; the default refuses.
+    fn call_import_images(
+        &mut self,
+        slot: u32,
+        args: &[IValue],
+        images: ImageCall<'_>,
+        results: &mut Vec<IValue>,
+    ) -> Result<(), HostError> {
+        let _ = (args, images, results);
+        Err(alloc::format!("import slot {slot}: this host passes no record images").into())
+    }
 
     /// The executing module's linear memory (its export `memory`, D38). Asked again after
     /// every call, since a call may grow it.

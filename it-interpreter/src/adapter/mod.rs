@@ -78,6 +78,6 @@ pub use error::{
     AdapterError, AdapterErrorKind, CompileError, InstructionError, InstructionErrorKind, Item,
     NestingError, TypeKind,
 };
-pub use host::{AdapterHost, HostAllocator, MAX_I32_ARGS};
+pub use host::{AdapterHost, HostAllocator, ImageCall, ImportImages, MAX_I32_ARGS};
 pub use interpreter::{Interpreter, Limits};
 pub use program::{CompiledExport, CompiledImport, CompiledModule, CoreExport, Program};

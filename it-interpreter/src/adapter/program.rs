@@ -49,11 +49,31 @@ pub(crate) enum Op {
         ptr: u32,
         id: u64,
         release: Option<u32>,
+        /// The step makes the export adapter's only result: when the caller asks for it as
+        /// a [`RecordImage`](crate::memory::RecordImage), it is lifted into that.
+        image: bool,
     },
     /// `arg.get i; array.lower_memory T`
     ArgArrayLower(u32, IType),
-    /// `arg.get i; record.lower_memory R`
-    ArgRecordLower(u32, u64),
+    /// `arg.get i; record.lower_memory R`; with `image`, the step is the only reader of
+    /// the export adapter's only input, which may come as a
+    /// [`RecordImage`](crate::memory::RecordImage).
+    ArgRecordLower {
+        index: u32,
+        id: u64,
+        image: bool,
+    },
+    /// `call-core` of adapted import `slot` with a record on either side: `arg` when the
+    /// import's only argument is the record the step lifts first (`arg.get i;
+    /// record.lift_memory R`, then perhaps a `call-core` of an export of no parameter and
+    /// no result, `release_objects`); `result` when the import's only result is lowered
+    /// right after (`record.lower_memory R`). Where the linked callee allows it, the records
+    /// cross as [`RecordImage`](crate::memory::RecordImage)s instead of values.
+    CallImportRecords {
+        slot: u32,
+        arg: Option<RecordArg>,
+        result: Option<u64>,
+    },
     CallExport(u32),
     /// `call-core i` for an export of `i32` parameters and at most one result (the shape
     /// of the ABI functions and of most core functions), resolved when compiled.
@@ -87,6 +107,43 @@ pub(crate) enum Op {
     ByteArraySize,
 }
 
+/// The record argument of [`Op::CallImportRecords`]: the input holding its pointer, its
+/// type, and the `release_objects` call between the lift and the call, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RecordArg {
+    pub(crate) input: u32,
+    pub(crate) id: u64,
+    pub(crate) release: Option<u32>,
+}
+
+impl Op {
+    /// The adapter input the operation reads, if it reads one.
+    pub(crate) fn input(&self) -> Option<u32> {
+        match self {
+            Op::ArgGet(index)
+            | Op::ArgStringSize(index)
+            | Op::ArgStringLower(index)
+            | Op::ArgStringToMemory(index)
+            | Op::ArgStringCall { index, .. }
+            | Op::ArgArrayLower(index, _)
+            | Op::ArgRecordLower { index, .. } => Some(*index),
+            Op::CallImportRecords { arg, .. } => arg.map(|arg| arg.input),
+            _ => None,
+        }
+    }
+
+    /// The source instructions the operation stands for.
+    pub(crate) fn width(&self) -> u8 {
+        match self {
+            Op::CallImportRecords { arg, result, .. } => {
+                let arg = arg.map_or(0, |arg| 2 + u8::from(arg.release.is_some()));
+                1 + arg + u8::from(result.is_some())
+            }
+            _ => 1,
+        }
+    }
+}
+
 /// An operation and the position of the (last) source instruction it implements.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Step {
@@ -114,6 +171,24 @@ impl Program {
     /// The adapter's instructions as written in the section.
     pub fn instructions(&self) -> &[Instruction] {
         &self.source
+    }
+
+    /// Whether the adapter (an export adapter of one record parameter) can take that
+    /// record as a [`RecordImage`](crate::memory::RecordImage): it only lowers it, once, and
+    /// the record [crosses as an image](crate::memory::crosses_as_image).
+    pub fn takes_record_image(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|step| matches!(step.op, Op::ArgRecordLower { image: true, .. }))
+    }
+
+    /// Whether the adapter (an export adapter of one record result) can give that record
+    /// as a [`RecordImage`](crate::memory::RecordImage): its last step lifts it, and the
+    /// record [crosses as an image](crate::memory::crosses_as_image).
+    pub fn gives_record_image(&self) -> bool {
+        self.steps
+            .last()
+            .is_some_and(|step| matches!(step.op, Op::LiftRecordResult { image: true, .. }))
     }
 }
 

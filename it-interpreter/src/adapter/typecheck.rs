@@ -2,11 +2,12 @@
 //! into a flat [`Program`].
 
 use crate::adapter::nesting::NestingChecker;
-use crate::adapter::program::{Op, Program, Step};
+use crate::adapter::program::{Op, Program, RecordArg, Step};
 use crate::adapter::semantics::{Semantics, semantics};
 use crate::adapter::{AdapterError, AdapterErrorKind, CoreExport, CoreType};
 use crate::compat::types_compatible;
 use crate::instructions::Instruction;
+use crate::memory::crosses_as_image;
 use crate::records::RecordTable;
 use crate::types::{FunctionType, IType, TypeEntry};
 use alloc::boxed::Box;
@@ -77,11 +78,44 @@ pub(crate) fn compile_adapter(
             },
         });
     }
+    let mut steps = generate(context, instructions);
+    if role == Role::Export {
+        mark_images(context, ty, &mut steps);
+    }
     Ok(Program {
-        steps: generate(context, instructions),
+        steps,
         source: instructions.to_vec(),
         adapter_type,
     })
+}
+
+/// Marks the steps of an export adapter through which its record parameter or result may
+/// cross as a [`RecordImage`](crate::memory::RecordImage): the lowering of its only
+/// parameter when nothing else reads it, and the lifting of its only result when that is the
+/// last step. Either record must [cross as an image](crate::memory::crosses_as_image).
+fn mark_images(context: &Context<'_>, ty: &FunctionType, steps: &mut [Step]) {
+    let crosses = |id: u64| context.records.get(id).is_some_and(crosses_as_image);
+    let readers = steps
+        .iter()
+        .filter(|step| step.op.input() == Some(0))
+        .count();
+    if ty.params.len() == 1 && readers == 1 {
+        for step in steps.iter_mut() {
+            if let Op::ArgRecordLower {
+                index: 0,
+                id,
+                image,
+            } = &mut step.op
+            {
+                *image = crosses(*id);
+            }
+        }
+    }
+    if let ([IType::Record(_)], Some(step)) = (ty.results.as_slice(), steps.last_mut())
+        && let Op::LiftRecordResult { id, image, .. } = &mut step.op
+    {
+        *image = crosses(*id);
+    }
 }
 
 /// The stack types of the adapter's inputs: IT values for export adapters, the core values
@@ -311,7 +345,11 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
             (
                 Instruction::ArgGet { index: arg },
                 Some(Instruction::RecordLowerMemory { record_type_id }),
-            ) => Some(Op::ArgRecordLower(*arg, u64::from(*record_type_id))),
+            ) => Some(Op::ArgRecordLower {
+                index: *arg,
+                id: u64::from(*record_type_id),
+                image: false,
+            }),
             (Instruction::Dup, Some(Instruction::StringSize)) => Some(Op::PeekStringSize),
             _ => None,
         };
@@ -413,9 +451,71 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
                     ptr: *p,
                     id: u64::from(*record_type_id),
                     release,
+                    image: false,
                 },
                 2 + usize::from(release.is_some()),
             ))
+        }
+        [
+            I::ArgGet { index },
+            I::RecordLiftMemory { record_type_id },
+            rest @ ..,
+        ] => {
+            let release = release_after(context, rest);
+            let rest = rest
+                .get(usize::from(release.is_some())..)
+                .unwrap_or_default();
+            let (slot, params) = import_call(context, rest)?;
+            if params != 1 {
+                return None;
+            }
+            let arg = RecordArg {
+                input: *index,
+                id: u64::from(*record_type_id),
+                release,
+            };
+            let op = Op::CallImportRecords {
+                slot,
+                arg: Some(arg),
+                result: lowered_result(context, slot, rest.get(1..).unwrap_or_default()),
+            };
+            let width = usize::from(op.width());
+            Some((op, width))
+        }
+        [call @ I::CallCore { .. }, rest @ ..] => {
+            let (slot, _) = import_call(context, core::slice::from_ref(call))?;
+            let result = lowered_result(context, slot, rest)?;
+            let op = Op::CallImportRecords {
+                slot,
+                arg: None,
+                result: Some(result),
+            };
+            let width = usize::from(op.width());
+            Some((op, width))
+        }
+        _ => None,
+    }
+}
+
+/// The slot and parameter count of the adapted import that `rest` starts by calling, if it
+/// does.
+fn import_call(context: &Context<'_>, rest: &[Instruction]) -> Option<(u32, usize)> {
+    match rest.first().map(|call| single(context, call)) {
+        Some(Op::CallImport(slot)) => {
+            let ty = context.import_types.get(usize::try_from(slot).ok()?)?;
+            Some((slot, ty.params.len()))
+        }
+        _ => None,
+    }
+}
+
+/// The record type `rest` starts by lowering (`record.lower_memory R`) when import `slot`
+/// returns one record, which that lowers.
+fn lowered_result(context: &Context<'_>, slot: u32, rest: &[Instruction]) -> Option<u64> {
+    let ty = context.import_types.get(usize::try_from(slot).ok()?)?;
+    match (ty.results.as_slice(), rest.first()) {
+        ([IType::Record(_)], Some(Instruction::RecordLowerMemory { record_type_id })) => {
+            Some(u64::from(*record_type_id))
         }
         _ => None,
     }

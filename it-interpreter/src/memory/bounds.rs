@@ -60,6 +60,25 @@ impl<'a> Reader<'a> {
         Ok(*chunk)
     }
 
+    /// Moves `count` bytes on, to a field at that offset.
+    #[inline]
+    pub(crate) fn skip(&mut self, count: u32) -> Result<(), LiftError> {
+        match usize::try_from(count)
+            .ok()
+            .and_then(|count| self.position.checked_add(count))
+        {
+            Some(position) if position <= self.bytes.len() => {
+                self.position = position;
+                Ok(())
+            }
+            _ => Err(LiftError::OutOfBounds {
+                offset: self.base + self.position as u64,
+                size: u64::from(count),
+                memory_size: self.base + self.bytes.len() as u64,
+            }),
+        }
+    }
+
     #[inline]
     pub(crate) fn u32(&mut self) -> Result<u32, LiftError> {
         self.array::<4>().map(u32::from_le_bytes)

@@ -130,4 +130,11 @@ pub enum LowerError {
         /// The nesting limit.
         limit: u32,
     },
+    /// A [`RecordImage`](crate::memory::RecordImage) that was not lifted with the record's
+    /// layout (a host bug: images are only passed between layouts that fit).
+    #[error("the record image does not hold a record `{record}`")]
+    ImageMismatch {
+        /// The record type's name.
+        record: alloc::string::String,
+    },
 }

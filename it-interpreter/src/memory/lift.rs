@@ -3,6 +3,7 @@
 
 use crate::convert::{self, from_core};
 use crate::memory::bounds::{Reader, region};
+use crate::memory::image::{RecordImage, crosses_as_image, has_payload};
 use crate::memory::{LiftBudget, LiftError};
 use crate::records::{FieldLayout, MAX_DEPTH, RecordLayout, RecordTable};
 use crate::types::IType;
@@ -66,6 +67,41 @@ pub fn lift_record(
         budget,
     }
     .record(record_type_id, ptr, 0)
+}
+
+/// Lifts the flat record of layout `layout` at `ptr` into `image` (see
+/// [`RecordImage`]), with the checks and budget charges of [`lift_record`] in the same
+/// order, so it fails exactly where lifting the record would. Returns `false`, with nothing
+/// read or charged, for a layout that does not [cross as an image](crate::memory::crosses_as_image).
+pub fn lift_record_image(
+    memory: &[u8],
+    layout: &RecordLayout,
+    ptr: u32,
+    budget: &mut LiftBudget,
+    image: &mut RecordImage,
+) -> Result<bool, LiftError> {
+    if !crosses_as_image(layout) {
+        return Ok(false);
+    }
+    image.clear();
+    let record = slice(memory, ptr, u64::from(layout.size))?;
+    budget.charge(layout.fields.len() as u64 * VALUE_COST)?;
+    image.bytes.extend_from_slice(record);
+    for field in layout.fields.iter().filter(|field| has_payload(&field.ty)) {
+        let mut reader = Reader::new(record, ptr);
+        reader.skip(field.offset)?;
+        let (ptr, len) = (reader.u32()?, reader.u32()?);
+        let payload = bytes(memory, ptr, len, budget)?;
+        if field.ty == IType::String {
+            core::str::from_utf8(payload).map_err(|error| LiftError::InvalidUtf8String {
+                offset: u64::from(ptr),
+                error,
+            })?;
+        }
+        image.bytes.extend_from_slice(payload);
+    }
+    image.filled = true;
+    Ok(true)
 }
 
 /// Lifts a value of type `ty` from its flattened core values (`spec/abi.md` §4): one core

@@ -8,16 +8,13 @@
 use crate::compat;
 use crate::convert::{self, to_core};
 use crate::memory::bounds::region;
+use crate::memory::image::{INLINE_RECORD, RecordImage, crosses_as_image, has_payload};
 use crate::memory::{LowerError, LowerTarget};
 use crate::records::{FieldLayout, MAX_DEPTH, RecordLayout, RecordTable};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::vec::Vec;
 use arrayvec::ArrayVec;
-
-/// Flat records up to this size are gathered on the stack (Marine's SDK records are
-/// well under it; larger ones take the frame path with a heap buffer).
-const INLINE_RECORD: usize = 256;
 
 /// The `allocate` type tag of string, byte-array and record buffers (D55).
 const BYTES_TAG: u32 = 1;
@@ -135,6 +132,24 @@ pub(crate) fn lower_record_typed<T: LowerTarget + ?Sized>(
     .record(record_type_id, fields, 0)
 }
 
+/// Lowers the record `image` holds as a record of layout `layout` (the layout it was lifted
+/// with, or one it [fits](crate::memory::image_fits)); returns the record's pointer.
+///
+/// The `allocate` calls and the bytes written are those of lowering the record's value
+/// ([`lower_record`]): each string and byte array in field order, then the record, its
+/// booleans written as 0 or 1.
+pub fn lower_record_image<T: LowerTarget + ?Sized>(
+    target: &mut T,
+    layout: &RecordLayout,
+    image: &RecordImage,
+) -> Result<u32, LowerError> {
+    Lowerer {
+        target,
+        records: None,
+    }
+    .record_image(layout, image)
+}
+
 /// Lowers `value` as type `ty` into its flattened form: the core value of a scalar (no
 /// memory access), or a buffer written into memory.
 pub fn lower_value<T: LowerTarget + ?Sized>(
@@ -202,24 +217,43 @@ struct Lowerer<'a, T: ?Sized> {
 impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
     /// Calls `allocate(size, tag)` and checks its result (D22).
     fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
+        self.allocation(size, tag).map(|(ptr, _)| ptr)
+    }
+
+    /// Calls `allocate(len, tag)` for `bytes`, checks its result (D22) and writes them there:
+    /// one look at memory where [`allocate`](Self::allocate) and [`write`](Self::write) take
+    /// two.
+    fn allocate_write(&mut self, bytes: &[u8], tag: u32) -> Result<u32, LowerError> {
+        let (ptr, region) = self.allocation(length(bytes.len())?, tag)?;
+        // The region is exactly `bytes.len()` long.
+        region.copy_from_slice(bytes);
+        Ok(ptr)
+    }
+
+    /// Calls `allocate(size, tag)`, checks its result (D22) and returns it with the `size`
+    /// bytes of memory it stands for.
+    fn allocation(&mut self, size: u32, tag: u32) -> Result<(u32, &mut [u8]), LowerError> {
         let ptr = self.target.allocate(size, tag)?;
         if ptr == 0 && size > 0 {
             return Err(LowerError::AllocateNull { size, tag });
         }
-        let memory_size = self
+        let memory = self
             .target
             .memory()
-            .map_err(|reason| LowerError::Memory { reason })?
-            .len() as u64;
-        if u64::from(ptr) + u64::from(size) > memory_size {
-            return Err(LowerError::AllocateOutOfBounds {
+            .map_err(|reason| LowerError::Memory { reason })?;
+        let memory_size = memory.len() as u64;
+        match region(memory.len(), ptr, u64::from(size))
+            .ok()
+            .and_then(|range| memory.get_mut(range))
+        {
+            Some(region) => Ok((ptr, region)),
+            None => Err(LowerError::AllocateOutOfBounds {
                 ptr,
                 size,
                 tag,
                 memory_size,
-            });
+            }),
         }
-        Ok(ptr)
     }
 
     fn write(&mut self, ptr: u32, bytes: &[u8]) -> Result<(), LowerError> {
@@ -246,8 +280,7 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
 
     fn bytes(&mut self, bytes: &[u8]) -> Result<(u32, u32), LowerError> {
         let len = length(bytes.len())?;
-        let ptr = self.allocate(len, BYTES_TAG)?;
-        self.write(ptr, bytes)?;
+        let ptr = self.allocate_write(bytes, BYTES_TAG)?;
         Ok((ptr, len))
     }
 
@@ -510,9 +543,53 @@ impl<'a, T: LowerTarget + ?Sized> Lowerer<'a, T> {
                 return Err(mismatch(&field.ty, value));
             }
         }
-        let ptr = self.allocate(layout.size, BYTES_TAG)?;
-        self.write(ptr, &buffer)?;
+        let ptr = self.allocate_write(&buffer, BYTES_TAG)?;
         Ok(Some(ptr))
+    }
+}
+
+impl<T: LowerTarget + ?Sized> Lowerer<'_, T> {
+    /// See [`lower_record_image`].
+    fn record_image(
+        &mut self,
+        layout: &RecordLayout,
+        image: &RecordImage,
+    ) -> Result<u32, LowerError> {
+        let mismatch = || LowerError::ImageMismatch {
+            record: layout.name.clone(),
+        };
+        let size = usize::try_from(layout.size).map_err(|_| mismatch())?;
+        let (record, mut payloads) = match image.bytes.split_at_checked(size) {
+            Some(parts) if image.filled && crosses_as_image(layout) => parts,
+            _ => return Err(mismatch()),
+        };
+        let mut buffer = ArrayVec::<u8, INLINE_RECORD>::new();
+        buffer
+            .try_extend_from_slice(record)
+            .map_err(|_| mismatch())?;
+        for field in &layout.fields {
+            let at = usize::try_from(field.offset).map_err(|_| mismatch())?;
+            if field.ty == IType::Boolean {
+                let byte = buffer.get_mut(at).ok_or_else(mismatch)?;
+                *byte = u8::from(*byte != 0);
+            } else if has_payload(&field.ty) {
+                let pair = buffer.get_mut(at..at + 8).ok_or_else(mismatch)?;
+                let len = pair
+                    .get(4..)
+                    .and_then(|len| <[u8; 4]>::try_from(len).ok())
+                    .map(u32::from_le_bytes)
+                    .ok_or_else(mismatch)?;
+                let len = usize::try_from(len).map_err(|_| mismatch())?;
+                let (payload, rest) = payloads.split_at_checked(len).ok_or_else(mismatch)?;
+                payloads = rest;
+                let (ptr, _) = self.bytes(payload)?;
+                pair.get_mut(..4)
+                    .ok_or_else(mismatch)?
+                    .copy_from_slice(&ptr.to_le_bytes());
+            }
+        }
+        let ptr = self.allocate_write(&buffer, BYTES_TAG)?;
+        Ok(ptr)
     }
 }
 

@@ -17,13 +17,20 @@
 
 mod bounds;
 mod error;
+mod image;
 mod lift;
 mod lower;
 
 pub use crate::records::{FieldLayout, MAX_DEPTH, RecordLayout, RecordTable, RecordTableError};
 pub use error::{LiftError, LowerError};
-pub use lift::{lift_array, lift_byte_array, lift_flat, lift_record, lift_string};
-pub use lower::{Lowered, lower_array, lower_byte_array, lower_record, lower_string, lower_value};
+pub use image::{RecordImage, crosses_as_image, image_fits};
+pub use lift::{
+    lift_array, lift_byte_array, lift_flat, lift_record, lift_record_image, lift_string,
+};
+pub use lower::{
+    Lowered, lower_array, lower_byte_array, lower_record, lower_record_image, lower_string,
+    lower_value,
+};
 pub(crate) use lower::{lower_array_typed, lower_record_typed};
 
 use alloc::boxed::Box;

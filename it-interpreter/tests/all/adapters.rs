@@ -3,9 +3,9 @@
 //! `spec/service.md` §5.
 
 use crate::support;
-use crate::support::{Internal, TestHost, call, run, s, sig, wasm_exports};
+use crate::support::{Function, Internal, TestHost, call, run, s, sig, wasm_exports};
 use strait_it::IValue;
-use strait_it::adapter::{CompiledModule, CoreType, compile};
+use strait_it::adapter::{CompiledModule, CoreType, ImportImages, compile};
 use strait_it::memory::{LiftBudget, RecordTable, lift_record, lower_record};
 use strait_it::module::ModuleSections;
 
@@ -387,6 +387,89 @@ fn mutate_struct_import_adapter_of_records_pure() {
     )
     .unwrap();
     assert_eq!(lifted, mutate(original));
+}
+
+#[test]
+fn records_pure_import_adapter_with_and_without_images() {
+    // The adapter: 0 arg.get 0, 1 record.lift_memory 10, 2 call-core 1 (release_objects),
+    // 3 call-core 7 (mutate_struct), 4 record.lower_memory 10, 5 call-core 5
+    // (set_result_ptr): one step, the same calls and errors whether the records cross as
+    // images or as values.
+    let Some(module) = compiled("records/records_pure.wasm") else {
+        return;
+    };
+    let import = &module.imports()[0];
+    let table = module.records().clone();
+    let both = ImportImages {
+        arg: true,
+        result: true,
+    };
+    let host = |images: ImportImages| {
+        let mut host = TestHost::new(&module, 1 << 16).import(0, |_, args| match args {
+            [IValue::Record(fields)] => Ok(vec![IValue::Record(mutate(fields.clone()))]),
+            _ => Err("not a record".into()),
+        });
+        host.images = images;
+        let ptr = lower_record(
+            &mut Internal(&mut host.sdk),
+            TEST_RECORD,
+            &test_record("xy", &[9]),
+            &table,
+        )
+        .unwrap();
+        (host, IValue::I32(ptr.cast_signed()))
+    };
+    let mut logs = Vec::new();
+    for images in [ImportImages::default(), both] {
+        let (mut host, arg) = host(images);
+        let out = run(&module, &import.program, &[arg], &mut host).unwrap();
+        assert!(out.is_empty(), "{out:?}");
+        let lifted = lift_record(
+            &host.sdk.memory,
+            TEST_RECORD,
+            host.sdk.result_ptr.cast_unsigned(),
+            &table,
+            &mut LiftBudget::default(),
+        )
+        .unwrap();
+        assert_eq!(lifted, mutate(test_record("xy", &[9])));
+        logs.push((host.sdk.log.clone(), host.sdk.memory.clone()));
+    }
+    assert_eq!(logs[0], logs[1]);
+
+    type Setup = fn(&mut TestHost, &mut IValue);
+    let cases: [(usize, &str, Setup); 6] = [
+        (0, "arg.get 0", |_, _| {}),
+        (1, "record.lift_memory 10", |_, arg| {
+            *arg = IValue::I32(1 << 20)
+        }),
+        (2, "call-core 1", |host, _| {
+            let refuse: Function = Box::new(|_, _| Err("refused".into()));
+            host.set_function("release_objects", refuse);
+        }),
+        (3, "call-core 7", |host, _| {
+            host.set_import(0, Box::new(|_, _| Err("refused".into())));
+        }),
+        (4, "record.lower_memory 10", |host, _| {
+            host.sdk.allocate_hook = Some(Box::new(|_, _| 0));
+        }),
+        (5, "call-core 5", |host, _| {
+            host.set_function("set_result_ptr", Box::new(|_, _| Err("refused".into())));
+        }),
+    ];
+    for images in [ImportImages::default(), both] {
+        for (at, instruction, setup) in cases {
+            let (mut host, mut arg) = host(images);
+            setup(&mut host, &mut arg);
+            let inputs = if at == 0 { vec![] } else { vec![arg] };
+            let error = run(&module, &import.program, &inputs, &mut host).unwrap_err();
+            assert_eq!(error.instruction_index, at, "{images:?}: {error}");
+            assert!(
+                error.to_string().starts_with(&format!("`{instruction}`")),
+                "{images:?}: {error}"
+            );
+        }
+    }
 }
 
 #[test]

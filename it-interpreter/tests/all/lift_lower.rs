@@ -3,8 +3,9 @@
 
 use crate::support::{Sdk, bytes, records, s};
 use strait_it::memory::{
-    LiftBudget, Lowered, RecordTable, lift_array, lift_byte_array, lift_flat, lift_record,
-    lift_string, lower_array, lower_byte_array, lower_record, lower_string, lower_value,
+    LiftBudget, LowerError, Lowered, RecordImage, RecordTable, image_fits, lift_array,
+    lift_byte_array, lift_flat, lift_record, lift_record_image, lift_string, lower_array,
+    lower_byte_array, lower_record, lower_record_image, lower_string, lower_value,
 };
 use strait_it::{IType, IValue};
 
@@ -389,4 +390,157 @@ fn flat_records_of_every_leaf_type_and_any_size() {
     // The record lies partly outside memory: an error, not a panic.
     let lifted = lift_record(&[0; 40], 0, 0, &table, &mut LiftBudget::default());
     assert!(lifted.is_err());
+}
+
+/// A record of every leaf type (record 0, 72 bytes, flat), one of forty `u64`s (record 1,
+/// 320 bytes: too large for an image) and one like record 0 with its string and byte array
+/// swapped (record 2).
+fn image_records() -> (RecordTable, Vec<IValue>) {
+    let leaves = [
+        IType::Boolean,
+        IType::S8,
+        IType::U8,
+        IType::S16,
+        IType::U16,
+        IType::S32,
+        IType::U32,
+        IType::I32,
+        IType::F32,
+        IType::S64,
+        IType::U64,
+        IType::I64,
+        IType::F64,
+        IType::String,
+        IType::ByteArray,
+        IType::Boolean,
+    ];
+    let names: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
+    let every: Vec<(&str, IType)> = names.iter().map(String::as_str).zip(leaves).collect();
+    let mut swapped = every.clone();
+    swapped.swap(13, 14);
+    let large: Vec<(&str, IType)> = names.iter().map(|n| (n.as_str(), IType::U64)).collect();
+    let table = records(&[("Every", &every), ("Large", &large), ("Swapped", &swapped)]);
+    let value = vec![
+        IValue::Boolean(true),
+        IValue::S8(-5),
+        IValue::U8(250),
+        IValue::S16(-30000),
+        IValue::U16(60000),
+        IValue::S32(i32::MIN),
+        IValue::U32(u32::MAX),
+        IValue::I32(-7),
+        IValue::F32(f32::from_bits(0x7fa0_0001)),
+        IValue::S64(i64::MIN),
+        IValue::U64(u64::MAX),
+        IValue::I64(-9),
+        IValue::F64(-1e-300),
+        s("flat ✓"),
+        bytes(&[1, 2, 3]),
+        IValue::Boolean(false),
+    ];
+    (table, value)
+}
+
+#[test]
+fn record_images_cross_like_values() {
+    let (table, value) = image_records();
+    let layout = table.get(0).unwrap();
+    let mut source = Sdk::new(4096);
+    let ptr = lower_record(&mut source, 0, &value, &table).unwrap();
+    // A boolean stored as 7 lifts as true and is lowered as 1, through either path.
+    source.memory[ptr as usize] = 7;
+
+    let mut value_budget = LiftBudget::default();
+    let lifted = lift_record(&source.memory, 0, ptr, &table, &mut value_budget).unwrap();
+    let mut through_value = Sdk::new(4096);
+    let value_ptr = lower_record(&mut through_value, 0, &lifted, &table).unwrap();
+
+    let mut image = RecordImage::new();
+    let mut image_budget = LiftBudget::default();
+    assert!(lift_record_image(&source.memory, layout, ptr, &mut image_budget, &mut image).unwrap());
+    assert!(image.is_filled());
+    let mut through_image = Sdk::new(4096);
+    let image_ptr = lower_record_image(&mut through_image, layout, &image).unwrap();
+
+    assert_eq!(image_budget.used(), value_budget.used());
+    assert_eq!(image_ptr, value_ptr);
+    assert_eq!(through_image.log, through_value.log);
+    assert_eq!(through_image.memory, through_value.memory);
+    assert_eq!(through_image.read(value_ptr, 1), [1]);
+
+    // The same image lowers again (a buffer kept between calls), and into a layout it fits.
+    let again = lower_record_image(&mut through_image, layout, &image).unwrap();
+    assert_ne!(again, image_ptr);
+    assert!(image_fits(layout, layout));
+    // Not into one whose fields differ, nor one too large to be an image.
+    assert!(!image_fits(layout, table.get(2).unwrap()));
+    let large = table.get(1).unwrap();
+    assert!(!image_fits(large, large));
+    assert!(!lift_record_image(&source.memory, large, 0, &mut image_budget, &mut image).unwrap());
+}
+
+#[test]
+fn record_images_fail_where_values_fail() {
+    let (table, value) = image_records();
+    let layout = table.get(0).unwrap();
+    let mut sdk = Sdk::new(4096);
+    let ptr = lower_record(&mut sdk, 0, &value, &table).unwrap();
+    let string_at = ptr as usize + layout.fields[13].offset as usize;
+    let bytes_at = ptr as usize + layout.fields[14].offset as usize;
+    let set = |memory: &mut Vec<u8>, at: usize, word: u32| {
+        memory[at..at + 4].copy_from_slice(&word.to_le_bytes());
+    };
+    let string_ptr = u32::from_le_bytes(sdk.memory[string_at..string_at + 4].try_into().unwrap());
+    type Edit = Box<dyn Fn(&mut Vec<u8>)>;
+    let cases: Vec<(&str, u32, Edit, u64)> = vec![
+        (
+            "invalid UTF-8",
+            ptr,
+            Box::new(move |m| m[string_ptr as usize] = 0xff),
+            u64::MAX,
+        ),
+        (
+            "string out of memory",
+            ptr,
+            Box::new(move |m| set(m, string_at, 4090)),
+            u64::MAX,
+        ),
+        (
+            "bytes out of memory",
+            ptr,
+            Box::new(move |m| set(m, bytes_at + 4, 1 << 20)),
+            u64::MAX,
+        ),
+        ("record out of memory", 4090, Box::new(|_| {}), u64::MAX),
+        ("budget for the fields", ptr, Box::new(|_| {}), 100),
+        ("budget for the bytes", ptr, Box::new(|_| {}), 16 * 32 + 8),
+        (
+            "an empty string is not read",
+            ptr,
+            Box::new(move |m| {
+                set(m, string_at, u32::MAX);
+                set(m, string_at + 4, 0);
+            }),
+            u64::MAX,
+        ),
+    ];
+    for (case, at, edit, limit) in cases {
+        let mut memory = sdk.memory.clone();
+        edit(&mut memory);
+        let lifted = lift_record(&memory, 0, at, &table, &mut LiftBudget::new(limit));
+        let mut image = RecordImage::new();
+        let imaged =
+            lift_record_image(&memory, layout, at, &mut LiftBudget::new(limit), &mut image);
+        match (lifted, imaged) {
+            (Ok(_), Ok(true)) => assert!(case.starts_with("an empty"), "{case}"),
+            (Err(value), Err(image)) => assert_eq!(image.to_string(), value.to_string(), "{case}"),
+            (value, image) => panic!("{case}: {value:?} against {image:?}"),
+        }
+    }
+
+    // An image that holds nothing lowers nothing.
+    let mut sdk = Sdk::new(4096);
+    let error = lower_record_image(&mut sdk, layout, &RecordImage::new()).unwrap_err();
+    assert!(matches!(error, LowerError::ImageMismatch { .. }), "{error}");
+    assert!(sdk.log.is_empty());
 }

@@ -6,10 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use strait_it::adapter::{
-    AdapterHost, CompileError, CompiledModule, CoreSignature, CoreType, InstructionError,
-    Interpreter,
+    AdapterHost, CompileError, CompiledModule, CoreSignature, CoreType, ImageCall, ImportImages,
+    InstructionError, Interpreter,
 };
-use strait_it::memory::HostError;
+use strait_it::memory::{
+    HostError, LiftBudget, RecordTable, lift_record, lift_record_image, lower_record,
+    lower_record_image,
+};
 use strait_it::{
     Adapter, Export, FunctionArg, FunctionType, IType, IValue, Implementation, Import, Instruction,
     RecordField, RecordType, Section, TypeEntry,
@@ -155,9 +158,13 @@ pub(crate) struct TestHost {
     pub(crate) sdk: Sdk,
     /// What the host says of its inputs and import results: typed (unchecked) or not.
     pub(crate) typed: bool,
+    /// The records its imports take and give as images (none by default).
+    pub(crate) images: ImportImages,
     names: Vec<String>,
     functions: BTreeMap<String, Function>,
     imports: Vec<(String, Function)>,
+    import_types: Vec<FunctionType>,
+    records: RecordTable,
 }
 
 impl TestHost {
@@ -166,6 +173,9 @@ impl TestHost {
         Self {
             sdk: Sdk::new(memory_size),
             typed: false,
+            images: ImportImages::default(),
+            import_types: module.imports().iter().map(|i| i.ty.clone()).collect(),
+            records: module.records().clone(),
             names: module
                 .core_exports()
                 .iter()
@@ -203,6 +213,16 @@ impl TestHost {
     ) -> Self {
         self.imports[slot].1 = Box::new(f);
         self
+    }
+
+    /// Replaces the wasm export `name` of a host already made.
+    pub(crate) fn set_function(&mut self, name: &str, f: Function) {
+        self.functions.insert(name.into(), f);
+    }
+
+    /// Replaces adapted import `slot` of a host already made.
+    pub(crate) fn set_import(&mut self, slot: usize, f: Function) {
+        self.imports[slot].1 = f;
     }
 
     pub(crate) fn log(&self) -> Vec<&str> {
@@ -278,6 +298,56 @@ impl AdapterHost for TestHost {
         let out = f(&mut self.sdk, args)?;
         self.sdk.log.push(format!("import {name}"));
         results.extend(out);
+        Ok(())
+    }
+
+    fn import_images(&self, _: u32) -> ImportImages {
+        self.images
+    }
+
+    /// Plays the callee's side of images: an image argument is lowered into a scratch
+    /// module and lifted as the import function's value, and its record result goes into
+    /// the result image the same way.
+    fn call_import_images(
+        &mut self,
+        slot: u32,
+        args: &[IValue],
+        images: ImageCall<'_>,
+        results: &mut Vec<IValue>,
+    ) -> Result<(), HostError> {
+        let ty = self.import_types[slot as usize].clone();
+        let record = |ty: Option<&IType>| match ty {
+            Some(IType::Record(id)) => Ok(*id),
+            _ => Err(HostError::from("not a record")),
+        };
+        let mut values = args.to_vec();
+        if let Some(image) = images.arg {
+            let id = record(ty.params.first().map(|p| &p.ty))?;
+            let mut scratch = Sdk::new(1 << 16);
+            let layout = self.records.get(id).ok_or("no layout")?;
+            let ptr = lower_record_image(&mut scratch, layout, image)?;
+            let fields = lift_record(
+                &scratch.memory,
+                id,
+                ptr,
+                &self.records,
+                &mut LiftBudget::default(),
+            )?;
+            values.push(IValue::Record(fields));
+        }
+        let mut out = Vec::new();
+        self.call_import(slot, &values, &mut out)?;
+        match (images.result, out.as_slice()) {
+            (Some(image), [IValue::Record(fields)]) => {
+                let id = record(ty.results.first())?;
+                let mut scratch = Sdk::new(1 << 16);
+                let ptr = lower_record(&mut scratch, id, fields, &self.records)?;
+                let layout = self.records.get(id).ok_or("no layout")?;
+                let budget = &mut LiftBudget::default();
+                lift_record_image(&scratch.memory, layout, ptr, budget, image)?;
+            }
+            _ => results.extend(out),
+        }
         Ok(())
     }
 
@@ -510,7 +580,7 @@ impl strait_it::memory::LowerTarget for Sdk {
 }
 
 /// A record table from record types alone (ids are their positions).
-pub(crate) fn records(types: &[(&str, &[(&str, IType)])]) -> strait_it::memory::RecordTable {
+pub(crate) fn records(types: &[(&str, &[(&str, IType)])]) -> RecordTable {
     let entries: Vec<TypeEntry> = types
         .iter()
         .map(|(name, fields)| {
@@ -526,7 +596,7 @@ pub(crate) fn records(types: &[(&str, &[(&str, IType)])]) -> strait_it::memory::
             })
         })
         .collect();
-    strait_it::memory::RecordTable::new(&entries).unwrap()
+    RecordTable::new(&entries).unwrap()
 }
 
 /// The function exports of a wasm module with their signatures.

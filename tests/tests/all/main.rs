@@ -29,6 +29,7 @@ mod backend;
 mod fuzz_regressions;
 mod golden;
 mod no_std_module;
+mod record_images;
 mod service;
 mod threads;
 mod wasi_sandbox;

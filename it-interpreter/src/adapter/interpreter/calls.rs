@@ -4,7 +4,7 @@
 use super::{Fault, Machine, Outcome, byte_length, invalid, memory_unavailable};
 use crate::adapter::host::{ALLOCATE_SLOT, MAX_I32_ARGS};
 use crate::adapter::program::Op;
-use crate::adapter::{AdapterHost, InstructionErrorKind};
+use crate::adapter::{AdapterHost, ImageCall, InstructionErrorKind};
 use crate::adapter::{CoreType, CoreValue};
 use crate::compat;
 use crate::memory::HostError;
@@ -249,6 +249,19 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     /// checked) and replaces them with its results.
     #[inline]
     pub(super) fn call_import(&mut self, slot: u32) -> Outcome {
+        self.import_call(slot, false, false)
+    }
+
+    /// [`call_import`](Self::call_import), the import's only argument passed as the image
+    /// lifted into `images.arg` when `arg_image` (it is then not on the stack), and its
+    /// only result asked for as an image in `images.result` when `result_image` (it is then
+    /// not pushed if the callee gives it so).
+    pub(super) fn import_call(
+        &mut self,
+        slot: u32,
+        arg_image: bool,
+        result_image: bool,
+    ) -> Outcome {
         let module = self.module;
         let import = usize::try_from(slot)
             .ok()
@@ -260,23 +273,38 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
             })?;
         let ty = &import.ty;
         // The outer shape is checked here; the callee's lowering checks the inside.
-        let base = self.check_args(ty.params.len(), |i, value| {
+        let on_stack = if arg_image { 0 } else { ty.params.len() };
+        let base = self.check_args(on_stack, |i, value| {
             let param = ty.params.get(i)?;
             (!compat::shape_matches(&param.ty, value)).then(|| param.ty.clone())
         })?;
         self.scratch.clear();
         let args = self.stack.get(base..).unwrap_or_default();
-        self.host
-            .call_import(slot, args, self.scratch)
-            .map_err(|reason| InstructionErrorKind::LocalOrImportCall {
-                function_name: import.name.clone(),
-                reason,
-            })?;
-        if self.scratch.len() != ty.results.len()
+        let called = if arg_image || result_image {
+            self.images.result.clear();
+            let images = ImageCall {
+                arg: arg_image.then_some(&self.images.arg),
+                result: result_image.then_some(&mut self.images.result),
+            };
+            self.host
+                .call_import_images(slot, args, images, self.scratch)
+        } else {
+            self.host.call_import(slot, args, self.scratch)
+        };
+        called.map_err(|reason| InstructionErrorKind::LocalOrImportCall {
+            function_name: import.name.clone(),
+            reason,
+        })?;
+        // A result given as an image is not among the values.
+        let results = ty
+            .results
+            .get(usize::from(self.images.result.is_filled() && result_image)..)
+            .unwrap_or_default();
+        if self.scratch.len() != results.len()
             || !self
                 .scratch
                 .iter()
-                .zip(&ty.results)
+                .zip(results)
                 .all(|(value, ty)| compat::shape_matches(ty, value))
         {
             return Err(InstructionErrorKind::UnexpectedResults {

@@ -13,11 +13,13 @@ mod strings;
 
 use crate::adapter::program::Op;
 use crate::adapter::{
-    AdapterHost, CompiledModule, InstructionError, InstructionErrorKind, Program,
+    AdapterHost, CompiledModule, ImageCall, InstructionError, InstructionErrorKind, Program,
 };
 use crate::compat::CompatError;
 use crate::instructions::Instruction;
-use crate::memory::{DEFAULT_MAX_LIFTED_BYTES, HostError, LiftBudget, LiftError, LowerError};
+use crate::memory::{
+    DEFAULT_MAX_LIFTED_BYTES, HostError, LiftBudget, LiftError, LowerError, RecordImage,
+};
 use crate::types::IType;
 use crate::values::IValue;
 use alloc::vec::Vec;
@@ -44,7 +46,16 @@ impl Default for Limits {
 pub struct Interpreter {
     stack: Vec<IValue>,
     scratch: Vec<IValue>,
+    images: Images,
     limits: Limits,
+}
+
+/// The record images of the import calls an adapter makes: the argument it lifts, the
+/// result the callee gives. Kept between runs, so their buffers are reused.
+#[derive(Debug, Default)]
+struct Images {
+    arg: RecordImage,
+    result: RecordImage,
 }
 
 impl Interpreter {
@@ -80,6 +91,22 @@ impl Interpreter {
         host: &mut H,
         results: &mut Vec<IValue>,
     ) -> Result<(), InstructionError> {
+        self.run_with_images(module, program, inputs, ImageCall::default(), host, results)
+    }
+
+    /// [`run`](Self::run) for an export adapter called by another module's adapter, its
+    /// record parameter or result passed as a [`RecordImage`] where `images` says so (see
+    /// [`ImageCall`]). An image the program cannot take or give is not used: a missing
+    /// input is an error, an unfilled result image leaves the result among `results`.
+    pub fn run_with_images<H: AdapterHost + ?Sized>(
+        &mut self,
+        module: &CompiledModule,
+        program: &Program,
+        inputs: &[IValue],
+        images: ImageCall<'_>,
+        host: &mut H,
+        results: &mut Vec<IValue>,
+    ) -> Result<(), InstructionError> {
         self.stack.clear();
         let mut machine = Machine {
             module,
@@ -87,6 +114,8 @@ impl Interpreter {
             host,
             stack: &mut self.stack,
             scratch: &mut self.scratch,
+            images: &mut self.images,
+            given: images,
             budget: LiftBudget::new(self.limits.max_lifted_bytes),
         };
         for step in &program.steps {
@@ -181,6 +210,10 @@ struct Machine<'a, H: ?Sized> {
     host: &'a mut H,
     stack: &'a mut Vec<IValue>,
     scratch: &'a mut Vec<IValue>,
+    /// The images of the import calls this adapter makes.
+    images: &'a mut Images,
+    /// The images this adapter was called with.
+    given: ImageCall<'a>,
     budget: LiftBudget,
 }
 
@@ -223,11 +256,14 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             Op::ArrayLowerMemory(element, import_result) => {
                 self.array_lower_memory(element, *import_result)
             }
-            Op::ArgRecordLower(index, id) => self.arg_record_lower(*index, *id),
+            Op::ArgRecordLower { index, id, image } => self.arg_record_lower(*index, *id, *image),
             Op::RecordLiftMemory(id) => self.record_lift_memory(*id),
-            Op::LiftRecordResult { ptr, id, release } => {
-                self.lift_record_result(*ptr, *id, *release)
-            }
+            Op::LiftRecordResult {
+                ptr,
+                id,
+                release,
+                image,
+            } => self.lift_record_result(*ptr, *id, *release, *image),
             Op::RecordLowerMemory(id, import_result) => {
                 self.record_lower_memory(*id, *import_result)
             }
@@ -239,6 +275,9 @@ impl<'a, H: AdapterHost + ?Sized> Machine<'a, H> {
             } => self.call_i32(*slot, *arity, *result),
             Op::CallAllocate => self.call_allocate(),
             Op::CallImport(slot) => self.call_import(*slot),
+            Op::CallImportRecords { slot, arg, result } => {
+                self.call_import_records(*slot, *arg, *result)
+            }
         }
     }
 
