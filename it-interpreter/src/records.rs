@@ -40,6 +40,21 @@ pub struct RecordLayout {
     /// record or array, so it is lifted, checked and lowered field by field at fixed
     /// offsets, without the nesting machinery.
     flat: bool,
+    /// The fields a byte copy of the record does not carry as they are.
+    pub(crate) indirect: Indirect,
+}
+
+/// The fields of a record whose packed bytes are not the whole story: booleans, whose byte
+/// is read as "not zero" and written as 0 or 1, and strings and byte arrays, whose bytes lie
+/// elsewhere. Found once per record type, so that copying a flat record as bytes
+/// ([`RecordImage`](crate::memory::RecordImage)) visits only these.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Indirect {
+    /// Offsets of the boolean fields.
+    pub(crate) booleans: Vec<u32>,
+    /// Offsets of the (pointer, length) pairs of the string and byte-array fields, in field
+    /// order, each with whether it is a string (whose bytes must be UTF-8).
+    pub(crate) payloads: Vec<(u32, bool)>,
 }
 
 impl RecordLayout {
@@ -163,11 +178,21 @@ fn layout(
     let flat = fields
         .iter()
         .all(|field| !matches!(field.ty, IType::Array(_) | IType::Record(_)));
+    let mut indirect = Indirect::default();
+    for field in &fields {
+        match field.ty {
+            IType::Boolean => indirect.booleans.push(field.offset),
+            IType::String => indirect.payloads.push((field.offset, true)),
+            IType::ByteArray => indirect.payloads.push((field.offset, false)),
+            _ => {}
+        }
+    }
     Ok(RecordLayout {
         name: record.name.clone(),
         fields,
         size: offset,
         flat,
+        indirect,
     })
 }
 

@@ -144,7 +144,7 @@ pub(crate) fn it_host_func<B: Backend>(
         let fail = |detail: &dyn core::fmt::Display| import_error(&linked.name, &ns, &nm, detail);
         let funcs = linked.funcs()?;
         let mut host = ModuleHost {
-            core: caller,
+            core: caller.as_context_mut(),
             funcs,
             linked: &linked,
             typed_inputs: false,
@@ -200,7 +200,7 @@ pub(crate) fn it_host_func<B: Backend>(
 }
 
 fn set_result<B: Backend>(
-    host: &mut ModuleHost<'_, B, &mut Caller<'_, B>>,
+    host: &mut ModuleHost<'_, '_, B>,
     slot: usize,
     value: u32,
 ) -> Result<(), HostError> {

@@ -9,7 +9,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use arrayvec::ArrayVec;
-use strait_backend::{AsContextMut, Backend, BackendError, Func, Store, WValue};
+use strait_backend::{AsContextMut, Backend, BackendError, Context, Func, Store, WValue};
 use strait_it::IValue;
 use strait_it::adapter::{
     AdapterHost, CompiledModule, CoreValue, ImageCall, ImportImages, Interpreter, Limits,
@@ -165,7 +165,7 @@ impl<B: Backend> Instance<B> {
             .funcs()
             .map_err(|e| Error::with_source(ErrorKind::Load, "not ready", e))?;
         let mut host = ModuleHost {
-            core: store,
+            core: store.as_context_mut(),
             funcs,
             linked,
             typed_inputs: from_adapter.is_some(),
@@ -186,8 +186,11 @@ impl<B: Backend> Instance<B> {
 /// The module an adapter runs in, as the interpreter sees it: reached through its store
 /// (a call from the embedder or from another module) or through the caller of one of its
 /// host functions (an import adapter running while the module's own call is suspended).
-pub(crate) struct ModuleHost<'a, B: Backend, C: AsContextMut<B>> {
-    pub(crate) core: C,
+///
+/// Its context is the engine's one context type whichever way the module was reached, so
+/// the interpreter is compiled once for both ways: one copy of its code for every call.
+pub(crate) struct ModuleHost<'a, 'c, B: Backend> {
+    pub(crate) core: Context<'c, B>,
     pub(crate) funcs: &'a [Func<B>],
     pub(crate) linked: &'a Linked<B>,
     /// Whether the adapter's inputs come from another module's adapter.
@@ -306,7 +309,7 @@ fn missing_core_export(slot: u32) -> HostError {
     ))
 }
 
-impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
+impl<B: Backend> AdapterHost for ModuleHost<'_, '_, B> {
     fn call_export(
         &mut self,
         slot: u32,
@@ -392,7 +395,7 @@ impl<B: Backend, C: AsContextMut<B>> AdapterHost for ModuleHost<'_, B, C> {
 
 /// Lowering into a module from one of its host functions (call parameters, mounted
 /// binaries, IT-typed host imports): `allocate` is core export slot 0.
-impl<B: Backend, C: AsContextMut<B>> LowerTarget for ModuleHost<'_, B, C> {
+impl<B: Backend> LowerTarget for ModuleHost<'_, '_, B> {
     fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
         let mut results = Vec::with_capacity(1);
         let args = [

@@ -1388,7 +1388,7 @@ fn import_adapter_func<B: Backend>(linked: Arc<Linked<B>>, slot: usize) -> HostF
             &spilled
         };
         let mut host = ModuleHost {
-            core: caller,
+            core: caller.as_context_mut(),
             funcs,
             linked: &linked,
             typed_inputs: false,

@@ -15,7 +15,6 @@
 //! [`IValue`]: crate::IValue
 
 use crate::records::RecordLayout;
-use crate::types::IType;
 use alloc::vec::Vec;
 
 /// Flat records up to this size are gathered on the stack when lowered (Marine's SDK
@@ -96,9 +95,4 @@ pub fn image_fits(from: &RecordLayout, to: &RecordLayout) -> bool {
             .iter()
             .zip(&to.fields)
             .all(|(a, b)| a.ty == b.ty && a.offset == b.offset)
-}
-
-/// Whether a field of type `ty` has its bytes after the packed record in an image.
-pub(crate) fn has_payload(ty: &IType) -> bool {
-    matches!(ty, IType::String | IType::ByteArray)
 }

@@ -3,7 +3,7 @@
 
 use crate::convert::{self, from_core};
 use crate::memory::bounds::{Reader, region};
-use crate::memory::image::{RecordImage, crosses_as_image, has_payload};
+use crate::memory::image::{RecordImage, crosses_as_image};
 use crate::memory::{LiftBudget, LiftError};
 use crate::records::{FieldLayout, MAX_DEPTH, RecordLayout, RecordTable};
 use crate::types::IType;
@@ -87,12 +87,12 @@ pub fn lift_record_image(
     let record = slice(memory, ptr, u64::from(layout.size))?;
     budget.charge(layout.fields.len() as u64 * VALUE_COST)?;
     image.bytes.extend_from_slice(record);
-    for field in layout.fields.iter().filter(|field| has_payload(&field.ty)) {
+    for &(offset, string) in &layout.indirect.payloads {
         let mut reader = Reader::new(record, ptr);
-        reader.skip(field.offset)?;
+        reader.skip(offset)?;
         let (ptr, len) = (reader.u32()?, reader.u32()?);
         let payload = bytes(memory, ptr, len, budget)?;
-        if field.ty == IType::String {
+        if string {
             core::str::from_utf8(payload).map_err(|error| LiftError::InvalidUtf8String {
                 offset: u64::from(ptr),
                 error,

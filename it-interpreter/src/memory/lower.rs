@@ -8,7 +8,7 @@
 use crate::compat;
 use crate::convert::{self, to_core};
 use crate::memory::bounds::region;
-use crate::memory::image::{INLINE_RECORD, RecordImage, crosses_as_image, has_payload};
+use crate::memory::image::{INLINE_RECORD, RecordImage, crosses_as_image};
 use crate::memory::{LowerError, LowerTarget};
 use crate::records::{FieldLayout, MAX_DEPTH, RecordLayout, RecordTable};
 use crate::types::IType;
@@ -567,26 +567,26 @@ impl<T: LowerTarget + ?Sized> Lowerer<'_, T> {
         buffer
             .try_extend_from_slice(record)
             .map_err(|_| mismatch())?;
-        for field in &layout.fields {
-            let at = usize::try_from(field.offset).map_err(|_| mismatch())?;
-            if field.ty == IType::Boolean {
-                let byte = buffer.get_mut(at).ok_or_else(mismatch)?;
-                *byte = u8::from(*byte != 0);
-            } else if has_payload(&field.ty) {
-                let pair = buffer.get_mut(at..at + 8).ok_or_else(mismatch)?;
-                let len = pair
-                    .get(4..)
-                    .and_then(|len| <[u8; 4]>::try_from(len).ok())
-                    .map(u32::from_le_bytes)
-                    .ok_or_else(mismatch)?;
-                let len = usize::try_from(len).map_err(|_| mismatch())?;
-                let (payload, rest) = payloads.split_at_checked(len).ok_or_else(mismatch)?;
-                payloads = rest;
-                let (ptr, _) = self.bytes(payload)?;
-                pair.get_mut(..4)
-                    .ok_or_else(mismatch)?
-                    .copy_from_slice(&ptr.to_le_bytes());
-            }
+        for &offset in &layout.indirect.booleans {
+            let byte = buffer.get_mut(index(offset)).ok_or_else(mismatch)?;
+            *byte = u8::from(*byte != 0);
+        }
+        for &(offset, _) in &layout.indirect.payloads {
+            let at = index(offset);
+            let pair = buffer
+                .get_mut(at..at.saturating_add(8))
+                .ok_or_else(mismatch)?;
+            let len = pair
+                .get(4..)
+                .and_then(|len| <[u8; 4]>::try_from(len).ok())
+                .map(u32::from_le_bytes)
+                .ok_or_else(mismatch)?;
+            let (payload, rest) = payloads.split_at_checked(index(len)).ok_or_else(mismatch)?;
+            payloads = rest;
+            let (ptr, _) = self.bytes(payload)?;
+            pair.get_mut(..4)
+                .ok_or_else(mismatch)?
+                .copy_from_slice(&ptr.to_le_bytes());
         }
         let ptr = self.allocate_write(&buffer, BYTES_TAG)?;
         Ok(ptr)
@@ -671,6 +671,12 @@ fn record_frame<'x>(layout: &'x RecordLayout, fields: &'x [IValue]) -> Frame<'x>
             size: layout.size,
         },
     }
+}
+
+/// An offset or length read from a layout or an image as an index (past the end, and so
+/// refused, where it does not fit).
+fn index(value: u32) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
 }
 
 fn capacity(size: u32) -> usize {
