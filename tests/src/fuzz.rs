@@ -8,7 +8,10 @@ use strait::json::{
     ivalue_to_json, ivalues_into_json, json_into_args, json_to_args, write_compact, write_results,
 };
 use strait_it::binary::{EncodeProblem, MAX_ENCODED_LIST_LEN};
-use strait_it::memory::{LiftBudget, lift_flat};
+use strait_it::memory::{
+    HostError, LiftBudget, LowerError, LowerTarget, RecordImage, lift_flat, lift_record_image,
+    lower_record, lower_record_image,
+};
 use strait_it::records::RecordTable;
 use strait_it::{FunctionArg, IType, IValue, RecordField, RecordType, Section, TypeEntry};
 
@@ -156,6 +159,81 @@ pub fn lift(data: &[u8]) {
             );
         }
         Err(error) => assert!(!error.to_string().is_empty()),
+    }
+    record_image_like_value(memory, &ty, &core, &records, limit);
+}
+
+/// A record that crosses as an image lifts with the same outcome and charge as its value,
+/// and lowers with the same `allocate` calls and bytes.
+fn record_image_like_value(
+    memory: &[u8],
+    ty: &IType,
+    core: &[IValue],
+    records: &RecordTable,
+    limit: u64,
+) {
+    let (IType::Record(id), [IValue::I32(ptr)]) = (ty, core) else {
+        return;
+    };
+    let Some(layout) = records.get(*id) else {
+        return;
+    };
+    let ptr = ptr.cast_unsigned();
+    let mut value_budget = LiftBudget::new(limit);
+    let value = strait_it::memory::lift_record(memory, *id, ptr, records, &mut value_budget);
+    let mut image = RecordImage::new();
+    let mut image_budget = LiftBudget::new(limit);
+    match (
+        lift_record_image(memory, layout, ptr, &mut image_budget, &mut image),
+        value,
+    ) {
+        (Ok(false), _) => assert!(!strait_it::memory::crosses_as_image(layout)),
+        (Ok(true), Ok(fields)) => {
+            assert_eq!(image_budget.used(), value_budget.used());
+            let mut through_value = Bump::new(memory.len());
+            let mut through_image = Bump::new(memory.len());
+            let value_ptr = lower_record(&mut through_value, *id, &fields, records);
+            let image_ptr = lower_record_image(&mut through_image, layout, &image);
+            assert_eq!(
+                value_ptr.map_err(|e| e.to_string()),
+                image_ptr.map_err(|e| e.to_string())
+            );
+            assert_eq!(through_value.log, through_image.log);
+            assert!(through_value.memory == through_image.memory);
+        }
+        (Err(image), Err(value)) => assert_eq!(image.to_string(), value.to_string()),
+        (image, value) => panic!("image {image:?}, value {value:?}"),
+    }
+}
+
+/// A module's side of lowering: a memory of the lifted one's size and a bump allocator
+/// that logs its calls and fails once the memory is full.
+struct Bump {
+    memory: Vec<u8>,
+    next: u32,
+    log: Vec<(u32, u32)>,
+}
+
+impl Bump {
+    fn new(size: usize) -> Self {
+        Self {
+            memory: vec![0; size.clamp(64, 1 << 20)],
+            next: 8,
+            log: Vec::new(),
+        }
+    }
+}
+
+impl LowerTarget for Bump {
+    fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
+        self.log.push((size, tag));
+        let ptr = self.next;
+        self.next = self.next.saturating_add(size);
+        Ok(ptr)
+    }
+
+    fn memory(&mut self) -> Result<&mut [u8], HostError> {
+        Ok(&mut self.memory)
     }
 }
 
@@ -659,6 +737,16 @@ struct Differential {
     functions: Vec<(String, String, Vec<FunctionArg>, Vec<TypeEntry>)>,
 }
 
+/// A module of `tests/fixtures`.
+fn fixture(name: &str) -> Option<Vec<u8>> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name),
+    )
+    .ok()
+}
+
 fn differential_services() -> Option<&'static std::sync::Mutex<Differential>> {
     static SERVICES: std::sync::OnceLock<Option<std::sync::Mutex<Differential>>> =
         std::sync::OnceLock::new();
@@ -676,6 +764,10 @@ fn differential_services() -> Option<&'static std::sync::Mutex<Differential>> {
                     read("records_passing/records_passing_pure.wasm")?,
                 ),
                 ("greeting", read("greeting/greeting.wasm")?),
+                // A flat record crossing modules as an image (and, for `pass_plain`, as a
+                // value).
+                ("record_echo", fixture("record_echo.wat")?),
+                ("record_caller", fixture("record_caller.wat")?),
             ];
             let named: Vec<(&str, &[u8])> =
                 modules.iter().map(|(n, b)| (*n, b.as_slice())).collect();

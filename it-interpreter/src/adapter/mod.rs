@@ -12,6 +12,13 @@
 //! argument. Running a program looks nothing up by name and allocates nothing beyond the
 //! values it produces (the [`Interpreter`] keeps its stack between runs).
 //!
+//! A flat record passed from one module to another (an import adapter's `record.lift_memory`
+//! feeding the call, the callee's export adapter lowering it) need not become an
+//! [`IValue`](crate::IValue) on the way: where the host says the linked callee takes or
+//! gives it so ([`AdapterHost::import_images`]), it crosses as a
+//! [`RecordImage`](crate::memory::RecordImage), its bytes copied from one memory to the other
+//! with the same checks and `allocate` calls ([`Interpreter::run_with_images`]).
+//!
 //! ```
 //! use strait_it::IValue;
 //! use strait_it::adapter::{AdapterHost, CoreSignature, CoreType, Interpreter, compile};
