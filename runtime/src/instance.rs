@@ -9,10 +9,13 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use arrayvec::ArrayVec;
-use strait_backend::{AsContextMut, Backend, BackendError, Context, Func, Store, WValue};
+use strait_backend::{
+    AsContextMut, Backend, BackendError, Context, Func, Store, TypedFunc, WValue,
+};
 use strait_it::IValue;
 use strait_it::adapter::{
-    AdapterHost, CompiledModule, CoreValue, ImageCall, ImportImages, Interpreter, Limits,
+    AdapterHost, CompiledModule, CoreValue, HostAllocator, ImageCall, ImportImages, Interpreter,
+    Limits,
 };
 use strait_it::memory::{HostError, LowerError, LowerTarget};
 
@@ -41,6 +44,9 @@ pub(crate) struct Linked<B: Backend> {
     pub(crate) types: Vec<strait_it::TypeEntry>,
     /// Function handles of the core export slots, resolved once after instantiation.
     pub(crate) core_funcs: spin::Once<Vec<Func<B>>>,
+    /// A typed handle on core export slot 0 when it is `allocate(i32, i32) -> i32`: lowering
+    /// calls it for every string, byte array, array and record.
+    pub(crate) allocate: spin::Once<Option<TypedFunc<B, (i32, i32), i32>>>,
     /// The target of each adapted import slot.
     pub(crate) imports: Vec<ImportTarget<B>>,
     /// Limits for adapters of this module.
@@ -330,6 +336,19 @@ impl<B: Backend> AdapterHost for ModuleHost<'_, '_, B> {
         Ok(result.and_then(to_core_value))
     }
 
+    #[inline(always)]
+    fn allocate(&mut self, size: u32, tag: u32) -> Result<Option<CoreValue>, HostError> {
+        let (size, tag) = (size.cast_signed(), tag.cast_signed());
+        match self.linked.allocate.get() {
+            Some(Some(allocate)) => allocate
+                .call(&mut self.core, (size, tag))
+                .map(|ptr| Some(CoreValue::I32(ptr)))
+                .map_err(backend_to_host),
+            // Core export slot 0 is `allocate`.
+            _ => self.call_export_i32(0, &[size, tag]),
+        }
+    }
+
     fn call_import(
         &mut self,
         slot: u32,
@@ -397,17 +416,7 @@ impl<B: Backend> AdapterHost for ModuleHost<'_, '_, B> {
 /// binaries, IT-typed host imports): `allocate` is core export slot 0.
 impl<B: Backend> LowerTarget for ModuleHost<'_, '_, B> {
     fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
-        let mut results = Vec::with_capacity(1);
-        let args = [
-            IValue::I32(size.cast_signed()),
-            IValue::I32(tag.cast_signed()),
-        ];
-        AdapterHost::call_export(self, 0, &args, &mut results)
-            .map_err(|reason| LowerError::AllocateCallFailed { reason })?;
-        match results.as_slice() {
-            [IValue::I32(ptr)] => Ok(ptr.cast_unsigned()),
-            _ => Err(LowerError::AllocateIncompatibleOutput),
-        }
+        HostAllocator::new(self).allocate(size, tag)
     }
 
     #[inline]

@@ -18,7 +18,8 @@ use alloc::vec::Vec;
 use arrayvec::ArrayVec;
 use core::sync::atomic::{AtomicBool, Ordering};
 use strait_backend::{
-    AsContextMut, Backend, EngineConfig, ExternDesc, HostFunc, MemoryBudget, StoreConfig, WType,
+    AsContextMut, Backend, EngineConfig, ExternDesc, HostFunc, MemoryBudget, StoreConfig,
+    TypedFunc, WType,
 };
 use strait_it::adapter::{
     CompiledExport, CompiledImport, CoreExports, CoreSignature, CoreType, ImportImages,
@@ -480,6 +481,7 @@ impl<B: Backend> Service<B> {
             compiled,
             types: section.types,
             core_funcs: spin::Once::new(),
+            allocate: spin::Once::new(),
             imports,
             limits: CallLimits {
                 fuel: self.options.fuel_per_call,
@@ -515,6 +517,18 @@ impl<B: Backend> Service<B> {
             .map(|export| store.func(&export.name))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| Error::backend_load(name, e))?;
+        // Slot 0 is `allocate` in every module the compiler accepts with lowering in it.
+        let allocate = funcs
+            .first()
+            .filter(|_| {
+                linked
+                    .compiled
+                    .core_exports()
+                    .first()
+                    .is_some_and(|e| e.name == "allocate")
+            })
+            .and_then(|func| TypedFunc::new(&mut store, func).ok());
+        linked.allocate.call_once(|| allocate);
         linked.core_funcs.call_once(|| funcs);
         for start in ["_initialize", "_start"] {
             if let Some(ExternDesc::Func(sig)) = info.export(start).map(|e| &e.ty) {

@@ -93,6 +93,14 @@ pub trait AdapterHost {
         }
     }
 
+    /// Calls `allocate(size, tag)`, core export slot 0, as
+    /// [`call_export_i32`](Self::call_export_i32) would. Lowering calls it once per string,
+    /// byte array, array and record, so a host with a typed handle on `allocate` overrides
+    /// it; the default goes through `call_export_i32`.
+    fn allocate(&mut self, size: u32, tag: u32) -> Result<Option<CoreValue>, HostError> {
+        self.call_export_i32(ALLOCATE_SLOT, &[size.cast_signed(), tag.cast_signed()])
+    }
+
     /// Calls adapted import slot `slot`
     /// ([`CompiledModule::imports`](crate::adapter::CompiledModule::imports)): runs the
     /// exporting module's export adapter with the IT values `args`; push its results onto
@@ -180,7 +188,7 @@ impl<H: AdapterHost + ?Sized> LowerTarget for HostAllocator<'_, H> {
     fn allocate(&mut self, size: u32, tag: u32) -> Result<u32, LowerError> {
         let ptr = self
             .host
-            .call_export_i32(ALLOCATE_SLOT, &[size.cast_signed(), tag.cast_signed()])
+            .allocate(size, tag)
             .map_err(|reason| LowerError::AllocateCallFailed { reason })?;
         match ptr {
             Some(CoreValue::I32(ptr)) => Ok(ptr.cast_unsigned()),

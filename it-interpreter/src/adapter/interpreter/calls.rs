@@ -194,8 +194,8 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     #[inline]
     pub(super) fn allocate_and_write(&mut self, bytes: &[u8], tag: u32) -> Outcome<u32> {
         let len = byte_length(bytes.len())?;
-        let ptr =
-            self.call_returning_i32(ALLOCATE_SLOT, &[len.cast_signed(), tag.cast_signed()])?;
+        let called = self.host.allocate(len, tag);
+        let ptr = self.returned_i32(ALLOCATE_SLOT, called)?;
         // The region is `len` bytes long: exactly the bytes' length.
         self.allocation(ptr, len, tag)?.copy_from_slice(bytes);
         Ok(ptr)
@@ -205,7 +205,19 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     /// `get_result_ptr`, `get_result_size`), the result returned as a pointer or length.
     #[inline(always)]
     pub(super) fn call_returning_i32(&mut self, slot: u32, args: &[i32]) -> Outcome<u32> {
-        match self.host.call_export_i32(slot, args) {
+        let called = self.host.call_export_i32(slot, args);
+        self.returned_i32(slot, called)
+    }
+
+    /// What a call of export `slot` that returns a pointer or length gave: the integer, or
+    /// the error of the call.
+    #[inline(always)]
+    fn returned_i32(
+        &self,
+        slot: u32,
+        called: Result<Option<CoreValue>, HostError>,
+    ) -> Outcome<u32> {
+        match called {
             Ok(Some(CoreValue::I32(value))) => Ok(value.cast_unsigned()),
             Ok(other) => {
                 let received = usize::from(other.is_some());
