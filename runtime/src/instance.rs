@@ -34,6 +34,9 @@ pub(crate) struct CallLimits {
     pub(crate) run: Limits,
 }
 
+/// A typed handle on a module's `allocate(size, tag) -> ptr`.
+pub(crate) type Allocate<B> = TypedFunc<B, (i32, i32), i32>;
+
 /// What a module and its host functions share: everything but the store itself.
 pub(crate) struct Linked<B: Backend> {
     /// The module's service name.
@@ -46,7 +49,7 @@ pub(crate) struct Linked<B: Backend> {
     pub(crate) core_funcs: spin::Once<Vec<Func<B>>>,
     /// A typed handle on core export slot 0 when it is `allocate(i32, i32) -> i32`: lowering
     /// calls it for every string, byte array, array and record.
-    pub(crate) allocate: spin::Once<Option<TypedFunc<B, (i32, i32), i32>>>,
+    pub(crate) allocate: spin::Once<Option<Allocate<B>>>,
     /// The target of each adapted import slot.
     pub(crate) imports: Vec<ImportTarget<B>>,
     /// Limits for adapters of this module.
