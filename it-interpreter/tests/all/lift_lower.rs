@@ -328,29 +328,31 @@ fn values_are_checked_before_anything_is_allocated() {
     assert!(sdk.log.is_empty(), "{:?}", sdk.log);
 }
 
+/// Every type a flat record's field can have.
+const LEAVES: [IType; 15] = [
+    IType::Boolean,
+    IType::S8,
+    IType::U8,
+    IType::S16,
+    IType::U16,
+    IType::S32,
+    IType::U32,
+    IType::I32,
+    IType::F32,
+    IType::S64,
+    IType::U64,
+    IType::I64,
+    IType::F64,
+    IType::String,
+    IType::ByteArray,
+];
+
 #[test]
 fn flat_records_of_every_leaf_type_and_any_size() {
     // A record of scalars, strings and byte arrays only takes the direct path; one too large
     // for the stack buffer takes the frame path. Both give the same bytes and allocations.
-    let leaves = [
-        IType::Boolean,
-        IType::S8,
-        IType::U8,
-        IType::S16,
-        IType::U16,
-        IType::S32,
-        IType::U32,
-        IType::I32,
-        IType::F32,
-        IType::S64,
-        IType::U64,
-        IType::I64,
-        IType::F64,
-        IType::String,
-        IType::ByteArray,
-    ];
     let names: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
-    let every: Vec<(&str, IType)> = names.iter().map(String::as_str).zip(leaves).collect();
+    let every: Vec<(&str, IType)> = names.iter().map(String::as_str).zip(LEAVES).collect();
     let large: Vec<(&str, IType)> = names.iter().map(|n| (n.as_str(), IType::U64)).collect();
     let table = records(&[("Every", &every), ("Large", &large)]);
     let every_value = vec![
@@ -396,25 +398,8 @@ fn flat_records_of_every_leaf_type_and_any_size() {
 /// 320 bytes: too large for an image) and one like record 0 with its string and byte array
 /// swapped (record 2).
 fn image_records() -> (RecordTable, Vec<IValue>) {
-    let leaves = [
-        IType::Boolean,
-        IType::S8,
-        IType::U8,
-        IType::S16,
-        IType::U16,
-        IType::S32,
-        IType::U32,
-        IType::I32,
-        IType::F32,
-        IType::S64,
-        IType::U64,
-        IType::I64,
-        IType::F64,
-        IType::String,
-        IType::ByteArray,
-        IType::Boolean,
-    ];
     let names: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
+    let leaves = LEAVES.into_iter().chain([IType::Boolean]);
     let every: Vec<(&str, IType)> = names.iter().map(String::as_str).zip(leaves).collect();
     let mut swapped = every.clone();
     swapped.swap(13, 14);
