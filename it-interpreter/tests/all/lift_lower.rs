@@ -347,15 +347,9 @@ const LEAVES: [IType; 15] = [
     IType::ByteArray,
 ];
 
-#[test]
-fn flat_records_of_every_leaf_type_and_any_size() {
-    // A record of scalars, strings and byte arrays only takes the direct path; one too large
-    // for the stack buffer takes the frame path. Both give the same bytes and allocations.
-    let names: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
-    let every: Vec<(&str, IType)> = names.iter().map(String::as_str).zip(LEAVES).collect();
-    let large: Vec<(&str, IType)> = names.iter().map(|n| (n.as_str(), IType::U64)).collect();
-    let table = records(&[("Every", &every), ("Large", &large)]);
-    let every_value = vec![
+/// A value of each of [`LEAVES`], with the given float, string and bytes.
+fn leaf_values(float: f32, text: &str, data: &[u8]) -> Vec<IValue> {
+    vec![
         IValue::Boolean(true),
         IValue::S8(-5),
         IValue::U8(250),
@@ -364,14 +358,25 @@ fn flat_records_of_every_leaf_type_and_any_size() {
         IValue::S32(i32::MIN),
         IValue::U32(u32::MAX),
         IValue::I32(-7),
-        IValue::F32(2.5),
+        IValue::F32(float),
         IValue::S64(i64::MIN),
         IValue::U64(u64::MAX),
         IValue::I64(-9),
         IValue::F64(-1e-300),
-        s("flat"),
-        bytes(&[1, 2]),
-    ];
+        s(text),
+        bytes(data),
+    ]
+}
+
+#[test]
+fn flat_records_of_every_leaf_type_and_any_size() {
+    // A record of scalars, strings and byte arrays only takes the direct path; one too large
+    // for the stack buffer takes the frame path. Both give the same bytes and allocations.
+    let names: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
+    let every: Vec<(&str, IType)> = names.iter().map(String::as_str).zip(LEAVES).collect();
+    let large: Vec<(&str, IType)> = names.iter().map(|n| (n.as_str(), IType::U64)).collect();
+    let table = records(&[("Every", &every), ("Large", &large)]);
+    let every_value = leaf_values(2.5, "flat", &[1, 2]);
     let large_value: Vec<IValue> = (0..40).map(IValue::U64).collect();
     for (id, value, size) in [(0, every_value, 71), (1, large_value, 320)] {
         assert!(table.get(id).unwrap().is_flat());
@@ -405,24 +410,9 @@ fn image_records() -> (RecordTable, Vec<IValue>) {
     swapped.swap(13, 14);
     let large: Vec<(&str, IType)> = names.iter().map(|n| (n.as_str(), IType::U64)).collect();
     let table = records(&[("Every", &every), ("Large", &large), ("Swapped", &swapped)]);
-    let value = vec![
-        IValue::Boolean(true),
-        IValue::S8(-5),
-        IValue::U8(250),
-        IValue::S16(-30000),
-        IValue::U16(60000),
-        IValue::S32(i32::MIN),
-        IValue::U32(u32::MAX),
-        IValue::I32(-7),
-        IValue::F32(f32::from_bits(0x7fa0_0001)),
-        IValue::S64(i64::MIN),
-        IValue::U64(u64::MAX),
-        IValue::I64(-9),
-        IValue::F64(-1e-300),
-        s("flat ✓"),
-        bytes(&[1, 2, 3]),
-        IValue::Boolean(false),
-    ];
+    // A NaN with a payload crosses bit for bit.
+    let mut value = leaf_values(f32::from_bits(0x7fa0_0001), "flat ✓", &[1, 2, 3]);
+    value.push(IValue::Boolean(false));
     (table, value)
 }
 
