@@ -390,6 +390,28 @@ fn mutate_struct_import_adapter_of_records_pure() {
 }
 
 #[test]
+fn export_adapters_say_which_records_may_cross_as_images() {
+    // records_effector's mutate_struct lowers its only parameter once and lifts its result
+    // last; records_pure's invoke has no parameter and lifts its result last.
+    let (Some(effector), Some(pure)) = (
+        compiled("records/records_effector.wasm"),
+        compiled("records/records_pure.wasm"),
+    ) else {
+        return;
+    };
+    let mutate = &effector.export("mutate_struct").unwrap().program;
+    assert!(mutate.takes_record_image() && mutate.gives_record_image());
+    let invoke = &pure.export("invoke").unwrap().program;
+    assert!(!invoke.takes_record_image() && invoke.gives_record_image());
+    // greeting returns a string: neither.
+    let Some(greeting) = compiled("greeting/greeting.wasm") else {
+        return;
+    };
+    let greeting = &greeting.export("greeting").unwrap().program;
+    assert!(!greeting.takes_record_image() && !greeting.gives_record_image());
+}
+
+#[test]
 fn records_pure_import_adapter_with_and_without_images() {
     // The adapter: 0 arg.get 0, 1 record.lift_memory 10, 2 call-core 1 (release_objects),
     // 3 call-core 7 (mutate_struct), 4 record.lower_memory 10, 5 call-core 5
