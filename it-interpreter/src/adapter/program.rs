@@ -132,11 +132,22 @@ impl Op {
         }
     }
 
-    /// The source instructions the operation stands for.
+    /// The source instructions the operation stands for: the compiler advances by it, so a
+    /// fused operation's span is written here once.
     pub(crate) fn width(&self) -> u8 {
+        let with = |call: &Option<u32>| u8::from(call.is_some());
         match self {
+            Op::ArgStringSize(_)
+            | Op::ArgStringLower(_)
+            | Op::ArgArrayLower(..)
+            | Op::ArgRecordLower { .. }
+            | Op::PeekStringSize => 2,
+            Op::ArgStringToMemory(_) => 6,
+            Op::ArgStringCall { .. } => 7,
+            Op::LiftResult { release, .. } => 3 + with(release),
+            Op::LiftRecordResult { release, .. } => 2 + with(release),
             Op::CallImportRecords { arg, result, .. } => {
-                let arg = arg.map_or(0, |arg| 2 + u8::from(arg.release.is_some()));
+                let arg = arg.map_or(0, |arg| 2 + with(&arg.release));
                 1 + arg + u8::from(result.is_some())
             }
             _ => 1,

@@ -322,10 +322,9 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
     let mut steps = Vec::with_capacity(instructions.len());
     let mut index = 0;
     while let Some(instruction) = instructions.get(index) {
-        if let Some((op, width)) =
-            fuse_abi_sequence(context, instructions.get(index..).unwrap_or_default())
+        if let Some(op) = fuse_abi_sequence(context, instructions.get(index..).unwrap_or_default())
         {
-            index += width;
+            index += usize::from(op.width());
             let at = u32::try_from(index - 1).unwrap_or(u32::MAX);
             steps.push(Step { op, at });
             continue;
@@ -353,8 +352,8 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
             (Instruction::Dup, Some(Instruction::StringSize)) => Some(Op::PeekStringSize),
             _ => None,
         };
-        let (op, width) = match fused {
-            Some(op) => (op, 2),
+        let op = match fused {
+            Some(op) => op,
             None => {
                 // Right after a `call-core` of an adapted import, the value on top is the
                 // import's result: typed by the exporting module's adapter.
@@ -366,17 +365,16 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
                             matches!(single(context, previous), Op::CallImport(_))
                         })
                 };
-                let op = match single(context, instruction) {
+                match single(context, instruction) {
                     Op::RecordLowerMemory(id, _) => Op::RecordLowerMemory(id, after_import()),
                     Op::ArrayLowerMemory(element, _) => {
                         Op::ArrayLowerMemory(element, after_import())
                     }
                     op => op,
-                };
-                (op, 1)
+                }
             }
         };
-        index += width;
+        index += usize::from(op.width());
         // Indices fit in u32: the instruction count comes from a u32-bounded list.
         let at = u32::try_from(index - 1).unwrap_or(u32::MAX);
         steps.push(Step { op, at });
@@ -384,12 +382,12 @@ fn generate(context: &Context<'_>, instructions: &[Instruction]) -> Vec<Step> {
     steps
 }
 
-/// The toolchain's longer sequences at the start of `rest`, as one operation and the number
-/// of instructions it stands for: a string argument written into a fresh allocation (and
+/// The toolchain's longer sequences at the start of `rest`, as one operation (which knows how
+/// many instructions it stands for, [`Op::width`]): a string argument written into a fresh allocation (and
 /// the call that takes it), a string or byte array result read from
 /// `get_result_ptr`/`get_result_size` (and the `release_objects` after it), and a record
 /// result read from `get_result_ptr`.
-fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op, usize)> {
+fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<Op> {
     use Instruction as I;
     let is_i32_getter = |instruction: &Instruction| {
         matches!(
@@ -412,15 +410,12 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
             rest @ ..,
         ] if index == again && single(context, allocate) == Op::CallAllocate => {
             match next_i32_call(context, rest) {
-                Some((slot, 2, result)) => Some((
-                    Op::ArgStringCall {
-                        index: *index,
-                        slot,
-                        result,
-                    },
-                    7,
-                )),
-                _ => Some((Op::ArgStringToMemory(*index), 6)),
+                Some((slot, 2, result)) => Some(Op::ArgStringCall {
+                    index: *index,
+                    slot,
+                    result,
+                }),
+                _ => Some(Op::ArgStringToMemory(*index)),
             }
         }
         [
@@ -428,34 +423,22 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
             len @ I::CallCore { function_index: l },
             lift @ (I::StringLiftMemory | I::ByteArrayLiftMemory),
             rest @ ..,
-        ] if is_i32_getter(ptr) && is_i32_getter(len) => {
-            let release = release_after(context, rest);
-            Some((
-                Op::LiftResult {
-                    ptr: *p,
-                    len: *l,
-                    bytes: matches!(lift, I::ByteArrayLiftMemory),
-                    release,
-                },
-                3 + usize::from(release.is_some()),
-            ))
-        }
+        ] if is_i32_getter(ptr) && is_i32_getter(len) => Some(Op::LiftResult {
+            ptr: *p,
+            len: *l,
+            bytes: matches!(lift, I::ByteArrayLiftMemory),
+            release: release_after(context, rest),
+        }),
         [
             ptr @ I::CallCore { function_index: p },
             I::RecordLiftMemory { record_type_id },
             rest @ ..,
-        ] if is_i32_getter(ptr) => {
-            let release = release_after(context, rest);
-            Some((
-                Op::LiftRecordResult {
-                    ptr: *p,
-                    id: u64::from(*record_type_id),
-                    release,
-                    image: false,
-                },
-                2 + usize::from(release.is_some()),
-            ))
-        }
+        ] if is_i32_getter(ptr) => Some(Op::LiftRecordResult {
+            ptr: *p,
+            id: u64::from(*record_type_id),
+            release: release_after(context, rest),
+            image: false,
+        }),
         [
             I::ArgGet { index },
             I::RecordLiftMemory { record_type_id },
@@ -474,24 +457,20 @@ fn fuse_abi_sequence(context: &Context<'_>, rest: &[Instruction]) -> Option<(Op,
                 id: u64::from(*record_type_id),
                 release,
             };
-            let op = Op::CallImportRecords {
+            Some(Op::CallImportRecords {
                 slot,
                 arg: Some(arg),
                 result: lowered_result(context, slot, rest.get(1..).unwrap_or_default()),
-            };
-            let width = usize::from(op.width());
-            Some((op, width))
+            })
         }
         [call @ I::CallCore { .. }, rest @ ..] => {
             let (slot, _) = import_call(context, core::slice::from_ref(call))?;
             let result = lowered_result(context, slot, rest)?;
-            let op = Op::CallImportRecords {
+            Some(Op::CallImportRecords {
                 slot,
                 arg: None,
                 result: Some(result),
-            };
-            let width = usize::from(op.width());
-            Some((op, width))
+            })
         }
         _ => None,
     }

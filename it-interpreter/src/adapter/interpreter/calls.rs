@@ -119,7 +119,8 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
     /// length, its faults placed `back` instructions before the step's last one.
     #[inline(always)]
     pub(super) fn getter(&mut self, slot: u32, back: u8) -> Outcome<u32> {
-        self.call_returning_i32(slot, &[])
+        let called = self.host.call_export_i32(slot, &[]);
+        self.returned_i32(slot, called)
             .map_err(|fault| fault.back(back))
     }
 
@@ -201,16 +202,8 @@ impl<H: AdapterHost + ?Sized> Machine<'_, H> {
         Ok(ptr)
     }
 
-    /// `call-core i` for an export of `i32` parameters and an `i32` result (`allocate`,
-    /// `get_result_ptr`, `get_result_size`), the result returned as a pointer or length.
-    #[inline(always)]
-    pub(super) fn call_returning_i32(&mut self, slot: u32, args: &[i32]) -> Outcome<u32> {
-        let called = self.host.call_export_i32(slot, args);
-        self.returned_i32(slot, called)
-    }
-
-    /// What a call of export `slot` that returns a pointer or length gave: the integer, or
-    /// the error of the call.
+    /// What a call of export `slot` that returns a pointer or length (`allocate`,
+    /// `get_result_ptr`, `get_result_size`) gave: the integer, or the error of the call.
     #[inline(always)]
     fn returned_i32(
         &self,
