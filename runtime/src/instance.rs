@@ -14,8 +14,8 @@ use strait_backend::{
 };
 use strait_it::IValue;
 use strait_it::adapter::{
-    AdapterHost, CompiledModule, CoreValue, HostAllocator, ImageCall, ImportImages, Interpreter,
-    Limits,
+    ALLOCATE_SLOT, AdapterHost, CompiledModule, CoreValue, HostAllocator, ImageCall, ImportImages,
+    Interpreter, Limits,
 };
 use strait_it::memory::{HostError, LowerError, LowerTarget};
 
@@ -347,8 +347,7 @@ impl<B: Backend> AdapterHost for ModuleHost<'_, '_, B> {
                 .call(&mut self.core, (size, tag))
                 .map(|ptr| Some(CoreValue::I32(ptr)))
                 .map_err(backend_to_host),
-            // Core export slot 0 is `allocate`.
-            _ => self.call_export_i32(0, &[size, tag]),
+            _ => self.call_export_i32(ALLOCATE_SLOT, &[size, tag]),
         }
     }
 

@@ -22,8 +22,8 @@ use strait_backend::{
     TypedFunc, WType,
 };
 use strait_it::adapter::{
-    CompiledExport, CompiledImport, CoreExports, CoreSignature, CoreType, ImportImages,
-    Interpreter, Limits,
+    ALLOCATE_SLOT, CompiledExport, CompiledImport, CoreExports, CoreSignature, CoreType,
+    ImportImages, Interpreter, Limits,
 };
 use strait_it::memory::HostError;
 use strait_it::memory::RecordTable;
@@ -517,16 +517,14 @@ impl<B: Backend> Service<B> {
             .map(|export| store.func(&export.name))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| Error::backend_load(name, e))?;
-        // Slot 0 is `allocate` in every module the compiler accepts with lowering in it.
-        let allocate = funcs
-            .first()
-            .filter(|_| {
-                linked
-                    .compiled
-                    .core_exports()
-                    .first()
-                    .is_some_and(|e| e.name == "allocate")
-            })
+        // `allocate` holds its slot in every module the compiler accepts with lowering in it.
+        let slot = ALLOCATE_SLOT as usize;
+        let allocate = linked
+            .compiled
+            .core_exports()
+            .get(slot)
+            .filter(|export| export.name == "allocate")
+            .and(funcs.get(slot))
             .and_then(|func| TypedFunc::new(&mut store, func).ok());
         linked.allocate.call_once(|| allocate);
         linked.core_funcs.call_once(|| funcs);

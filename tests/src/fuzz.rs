@@ -207,7 +207,8 @@ fn record_image_like_value(
 }
 
 /// A module's side of lowering: a memory of the lifted one's size and a bump allocator
-/// that logs its calls and fails once the memory is full.
+/// that logs its calls and hands out offsets past the memory once it is full, which
+/// lowering refuses.
 struct Bump {
     memory: Vec<u8>,
     next: u32,
@@ -324,6 +325,12 @@ pub fn service_config(data: &[u8]) {
 
 /// The core module under the `adapters` target (its IT section is generated per input).
 pub const FUZZ_CORE_WAT: &str = include_str!("../fixtures/fuzz_core.wat");
+
+/// The record-image fixtures the differential target's services include: `record_caller`'s
+/// `pass` reaches `record_echo`'s `echo` with the record crossing as an image.
+const RECORD_ECHO_WAT: &[u8] = include_bytes!("../fixtures/record_echo.wat");
+/// See [`RECORD_ECHO_WAT`].
+const RECORD_CALLER_WAT: &[u8] = include_bytes!("../fixtures/record_caller.wat");
 
 /// The core exports of [`FUZZ_CORE_WAT`] an adapter may call, with their core types.
 const CORE_EXPORTS: [(&str, &[IType], &[IType]); 5] = [
@@ -737,16 +744,6 @@ struct Differential {
     functions: Vec<(String, String, Vec<FunctionArg>, Vec<TypeEntry>)>,
 }
 
-/// A module of `tests/fixtures`.
-fn fixture(name: &str) -> Option<Vec<u8>> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(name),
-    )
-    .ok()
-}
-
 fn differential_services() -> Option<&'static std::sync::Mutex<Differential>> {
     static SERVICES: std::sync::OnceLock<Option<std::sync::Mutex<Differential>>> =
         std::sync::OnceLock::new();
@@ -766,8 +763,8 @@ fn differential_services() -> Option<&'static std::sync::Mutex<Differential>> {
                 ("greeting", read("greeting/greeting.wasm")?),
                 // A flat record crossing modules as an image (and, for `pass_plain`, as a
                 // value).
-                ("record_echo", fixture("record_echo.wat")?),
-                ("record_caller", fixture("record_caller.wat")?),
+                ("record_echo", RECORD_ECHO_WAT.to_vec()),
+                ("record_caller", RECORD_CALLER_WAT.to_vec()),
             ];
             let named: Vec<(&str, &[u8])> =
                 modules.iter().map(|(n, b)| (*n, b.as_slice())).collect();

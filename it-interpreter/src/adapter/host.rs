@@ -5,8 +5,9 @@ use crate::memory::{HostError, LowerError, LowerTarget, RecordImage};
 use crate::values::IValue;
 use alloc::vec::Vec;
 
-/// Core export slot 0 is `allocate` (§6.3).
-pub(crate) const ALLOCATE_SLOT: u32 = 0;
+/// The core export slot of `allocate` (§6.3): lowering calls it through
+/// [`AdapterHost::allocate`], and a host's own typed handle on it serves that slot.
+pub const ALLOCATE_SLOT: u32 = 0;
 
 /// The most `i32` arguments [`AdapterHost::call_export_i32`] is called with.
 pub const MAX_I32_ARGS: usize = 8;

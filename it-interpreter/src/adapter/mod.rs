@@ -85,6 +85,6 @@ pub use error::{
     AdapterError, AdapterErrorKind, CompileError, InstructionError, InstructionErrorKind, Item,
     NestingError, TypeKind,
 };
-pub use host::{AdapterHost, HostAllocator, ImageCall, ImportImages, MAX_I32_ARGS};
+pub use host::{ALLOCATE_SLOT, AdapterHost, HostAllocator, ImageCall, ImportImages, MAX_I32_ARGS};
 pub use interpreter::{Interpreter, Limits};
 pub use program::{CompiledExport, CompiledImport, CompiledModule, CoreExport, Program};
