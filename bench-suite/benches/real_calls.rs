@@ -6,8 +6,8 @@
 //! metering costs.
 //!
 //! The services run from a fresh directory under the system's temporary directory (their
-//! databases land there). The registry reads `/tmp/Config.toml`, which nox maps; here `/tmp` is
-//! mapped to that directory.
+//! databases land there), written by `strait-real-services` as a node runs them: the registry
+//! reads `/tmp/Config.toml` from the `tmp` directory nox maps for it.
 //!
 //! `cargo bench -p strait-bench --bench real_calls`
 
@@ -17,18 +17,15 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use strait::{Backend, CallParameters, Service, ServiceOptions};
 
-/// A fresh directory with the service's modules and its `Config.toml` (`extra` appended).
-fn service_dir(name: &str, modules: &[(&str, &[u8])], config: &[u8], extra: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("strait-real-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("tmp")).expect("service directory");
-    for (module, bytes) in modules {
-        std::fs::write(dir.join(format!("{module}.wasm")), bytes).expect("module file");
-    }
-    let mut text = String::from_utf8_lossy(config).into_owned();
-    text.push_str(extra);
-    std::fs::write(dir.join("Config.toml"), text).expect("config file");
-    dir
+/// A fresh directory with `name`'s modules and `Config.toml` (`strait-real-services`).
+fn service_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("strait-real-calls-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(dir.join(name));
+    let service = strait_real_services::services()
+        .into_iter()
+        .find(|service| service.name == name)
+        .expect("a known service");
+    strait_real_services::write(&dir, &service).expect("service directory")
 }
 
 fn load<B: Backend>(dir: &std::path::Path, fuel: Option<u64>) -> Service<B> {
@@ -85,24 +82,7 @@ fn bench_engine<B: Backend>(c: &mut Criterion, dirs: &(PathBuf, PathBuf), fuel: 
 }
 
 fn real_calls(c: &mut Criterion) {
-    let spell: Vec<(&str, &[u8])> = vec![
-        ("spell", fluence_spell_distro::SPELL_WASM),
-        ("sqlite3", fluence_spell_distro::SQLITE_WASM),
-    ];
-    let registry: Vec<(&str, &[u8])> = vec![
-        ("registry", registry_distro::REGISTRY_WASM),
-        ("sqlite3", registry_distro::SQLITE_WASM),
-    ];
-    let dirs = (
-        service_dir("spell", &spell, fluence_spell_distro::CONFIG, ""),
-        // The registry module's last in its config: this gives it nox's `/tmp`.
-        service_dir(
-            "registry",
-            &registry,
-            registry_distro::CONFIG,
-            "\n    [module.wasi]\n    mapped_dirs = { \"/tmp\" = \"./tmp\" }\n",
-        ),
-    );
+    let dirs = (service_dir("spell"), service_dir("registry"));
     strait::each_backend!(bench_engine(c, &dirs, None));
     #[cfg(feature = "wasmi")]
     bench_engine::<strait::Wasmi>(c, &dirs, Some(u64::MAX / 2));

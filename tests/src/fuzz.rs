@@ -828,6 +828,212 @@ pub fn differential(data: &[u8]) {
     }
 }
 
+/// Fuel each module gets per call in the `real_services` check: far more than any of the
+/// services' functions needs, so only a guest that loops for ever runs out.
+const REAL_FUEL: u64 = 10_000_000_000;
+
+/// Calls after which the `real_services` check loads a service afresh, so a long fuzz run
+/// does not grow its databases without bound.
+const REAL_RELOAD_AFTER: u32 = 2_000;
+
+/// One production service on every engine, each engine's copy in a directory of its own
+/// (its databases land there), and what its functions take.
+struct RealOnEngines {
+    service: strait_real_services::RealService,
+    engines: Vec<Box<dyn Engine>>,
+    functions: Vec<(String, String, Vec<FunctionArg>, Vec<TypeEntry>)>,
+    calls: u32,
+}
+
+/// Functions whose results differ from run to run: registry's merges order records by a
+/// `HashMap`, which the guest seeds from WASI's `random_get`.
+fn nondeterministic(module: &str, function: &str) -> bool {
+    module == "registry" && function.starts_with("merge")
+}
+
+/// `service` written afresh for every engine under `root` and loaded from its config there,
+/// with [`REAL_FUEL`] per call; and the functions its modules export.
+fn real_on_every_engine(
+    root: &std::path::Path,
+    service: &strait_real_services::RealService,
+) -> Result<RealOnEngines, String> {
+    type Loaded = Result<(Box<dyn Engine>, strait::interface::ServiceInterface), String>;
+    fn load<B: strait::Backend>(
+        root: &std::path::Path,
+        service: &strait_real_services::RealService,
+        out: &mut Vec<Loaded>,
+    ) {
+        let loaded = (|| {
+            let parent = root.join(B::NAME);
+            let _ = std::fs::remove_dir_all(parent.join(service.name));
+            let dir = strait_real_services::write(&parent, service)
+                .map_err(|e| format!("cannot write {}: {e}", service.name))?;
+            let options = strait::ServiceOptions {
+                fuel_per_call: Some(REAL_FUEL),
+                working_dir: Some(dir.clone()),
+                ..strait::ServiceOptions::default()
+            };
+            let loaded = strait::Service::<B>::from_config_file(&dir.join("Config.toml"), options)
+                .map_err(|e| format!("{} does not load on {}: {e}", service.name, B::NAME))?;
+            let interface = loaded.interface();
+            Ok((Box::new(OnEngine(loaded)) as Box<dyn Engine>, interface))
+        })();
+        out.push(loaded);
+    }
+    let mut loaded = Vec::new();
+    strait::each_backend!(load(root, service, &mut loaded));
+    let mut engines = Vec::new();
+    let mut interface = None;
+    for each in loaded {
+        let (engine, its_interface) = each?;
+        engines.push(engine);
+        interface.get_or_insert(its_interface);
+    }
+    let mut functions = Vec::new();
+    for (module, interface) in interface.map(|i| i.modules).unwrap_or_default() {
+        let types: Vec<TypeEntry> = (0..=interface.record_types.keys().max().copied().unwrap_or(0))
+            .map(|id| match interface.record_types.get(&id) {
+                Some(record) => TypeEntry::Record(record.clone()),
+                None => TypeEntry::Function(Default::default()),
+            })
+            .collect();
+        for f in interface.function_signatures {
+            if !nondeterministic(&module, &f.name) {
+                functions.push((module.clone(), f.name, f.arguments, types.clone()));
+            }
+        }
+    }
+    Ok(RealOnEngines {
+        service: service.clone(),
+        engines,
+        functions,
+        calls: 0,
+    })
+}
+
+/// Where the `real_services` check's services live, and the services.
+type RealLoaded = (std::path::PathBuf, Vec<RealOnEngines>);
+
+/// The `real_services` target's services, loaded once per process under
+/// `<temp>/strait-real-services/<pid>/`; the directories of processes that have ended are
+/// removed first (on systems with `/proc`).
+fn real_services_loaded() -> &'static std::sync::Mutex<RealLoaded> {
+    static SERVICES: std::sync::OnceLock<std::sync::Mutex<RealLoaded>> = std::sync::OnceLock::new();
+    SERVICES.get_or_init(|| {
+        let parent = std::env::temp_dir().join("strait-real-services");
+        let proc = std::path::Path::new("/proc");
+        if proc.join("self").exists() {
+            for entry in std::fs::read_dir(&parent).into_iter().flatten().flatten() {
+                if !proc.join(entry.file_name()).exists() {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let root = parent.join(std::process::id().to_string());
+        let services = strait_real_services::services()
+            .iter()
+            .map(|service| real_on_every_engine(&root, service).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        std::sync::Mutex::new((root, services))
+    })
+}
+
+/// Whether two values are the same, or both read the wall clock: integers within a month
+/// of now (in seconds or milliseconds) that are at most a minute apart, as two engines'
+/// calls made one after the other read it.
+fn same_or_clock(a: &[IValue], b: &[IValue]) -> bool {
+    fn clock(value: &IValue) -> Option<i128> {
+        let v = match value {
+            IValue::U64(v) => i128::from(*v),
+            IValue::S64(v) | IValue::I64(v) => i128::from(*v),
+            IValue::U32(v) => i128::from(*v),
+            _ => return None,
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i128::from(d.as_secs()));
+        let month = 31 * 24 * 3600;
+        if (now - month..now + month).contains(&v) {
+            Some(v)
+        } else if ((now - month) * 1000..(now + month) * 1000).contains(&v) {
+            Some(v / 1000)
+        } else {
+            None
+        }
+    }
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x, y) {
+            (IValue::Array(x), IValue::Array(y)) | (IValue::Record(x), IValue::Record(y)) => {
+                same_or_clock(x, y)
+            }
+            _ => {
+                same_values(core::slice::from_ref(x), core::slice::from_ref(y))
+                    || matches!((clock(x), clock(y)), (Some(p), Some(q)) if (p - q).abs() <= 60)
+            }
+        })
+}
+
+/// `real_services`: random values of a random function's parameter types through Fluence's
+/// production services (spell, registry, trust-graph and aqua-ipfs, sqlite3's exports
+/// included) → no panic, and every engine gives the same values or the same kind of error.
+/// Calls change the services' state the same way on every engine; a call that runs out of
+/// fuel or memory on any engine ends that comparison, and the service is loaded afresh.
+pub fn real_services(data: &[u8]) {
+    let mut loaded = real_services_loaded()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (root, services) = &mut *loaded;
+    let mut u = Unstructured::new(data);
+    let Ok(index) = u.choose_index(services.len()) else {
+        return;
+    };
+    let real = &mut services[index];
+    let Ok((module, function, params, types)) = u.choose(&real.functions) else {
+        return;
+    };
+    let Ok(args) = params
+        .iter()
+        .map(|p| any_ivalue(&mut u, &p.ty, types, 6))
+        .collect::<Arb<Vec<_>>>()
+    else {
+        return;
+    };
+    let answers: Vec<_> = real
+        .engines
+        .iter_mut()
+        .map(|e| (e.name(), e.call(module, function, &args)))
+        .collect();
+    real.calls += 1;
+    // Running out of fuel inside a core call is an instruction error naming the fuel.
+    let limited = answers.iter().any(|(_, answer)| match answer {
+        Err((kind, text)) => {
+            *kind == strait::ErrorKind::Limits || text.to_lowercase().contains("fuel")
+        }
+        Ok(_) => false,
+    });
+    if !limited {
+        let (first_name, first) = &answers[0];
+        for (name, answer) in &answers[1..] {
+            let same = match (first, answer) {
+                (Ok(a), Ok(b)) => same_or_clock(a, b),
+                (Err((a, _)), Err((b, _))) => a == b,
+                _ => false,
+            };
+            assert!(
+                same,
+                "{}: {module}.{function}({}): {first_name} gives {}, {name} gives {}",
+                real.service.name,
+                short(&args),
+                short(first),
+                short(answer)
+            );
+        }
+    }
+    if limited || real.calls >= REAL_RELOAD_AFTER {
+        *real = real_on_every_engine(root, &real.service).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
 /// The seed corpus of every target, made from `shared` (`../shared`): the IT sections and
 /// texts of Marine's modules, their configs and some JSON arguments.
 pub fn seed_corpus(shared: &std::path::Path) -> Vec<(&'static str, Vec<Vec<u8>>)> {
@@ -881,7 +1087,8 @@ pub fn seed_corpus(shared: &std::path::Path) -> Vec<(&'static str, Vec<Vec<u8>>)
         ("it_text", texts.clone()),
         ("lift", prefixes.clone()),
         ("adapters", texts.clone()),
-        ("differential", prefixes),
+        ("differential", prefixes.clone()),
         ("service_config", configs),
+        ("real_services", prefixes),
     ]
 }

@@ -55,20 +55,20 @@ pub fn spell<B: Backend>() -> LocalService<B> {
         .unwrap_or_else(|e| panic!("cannot load the spell service: {e}"))
 }
 
-/// A fresh directory with the spell service's modules and its shipped `Config.toml`.
+/// A fresh directory with the spell service's modules and its shipped `Config.toml`
+/// (`strait-real-services`).
 pub fn spell_dir() -> PathBuf {
     static RUNS: AtomicU32 = AtomicU32::new(0);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+    let parent = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "spell-{}-{}",
         std::process::id(),
         RUNS.fetch_add(1, Ordering::Relaxed)
     ));
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, bytes) in fluence_spell_distro::modules() {
-        std::fs::write(dir.join(format!("{name}.wasm")), bytes).unwrap();
-    }
-    std::fs::write(dir.join("Config.toml"), fluence_spell_distro::CONFIG).unwrap();
-    dir
+    let spell = strait_real_services::services()
+        .into_iter()
+        .find(|service| service.name == "spell")
+        .unwrap();
+    strait_real_services::write(&parent, &spell).unwrap()
 }
 
 /// The key of every test (the spec's worked example).

@@ -9,13 +9,14 @@ use strait_conformance::golden::shared_dir;
 
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 6] = [
+const TARGETS: [(&str, Check); 7] = [
     ("it_section", fuzz::it_section),
     ("it_text", fuzz::it_text),
     ("lift", fuzz::lift),
     ("adapters", fuzz::adapters),
     ("differential", fuzz::differential),
     ("service_config", fuzz::service_config),
+    ("real_services", fuzz::real_services),
 ];
 
 fn regressions(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
