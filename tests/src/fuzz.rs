@@ -737,11 +737,52 @@ fn abi_signature(name: &str) -> Option<strait_it::adapter::CoreSignature> {
     })
 }
 
+/// A function a differential check calls: its module, name, parameters and the module's
+/// record types.
+type Function = (String, String, Vec<FunctionArg>, Vec<TypeEntry>);
+
+/// The functions of `interface`'s modules that `skip` does not leave out.
+fn interface_functions(
+    interface: strait::interface::ServiceInterface,
+    skip: impl Fn(&str, &str) -> bool,
+) -> Vec<Function> {
+    let mut functions = Vec::new();
+    for (module, interface) in interface.modules {
+        let types: Vec<TypeEntry> = (0..=interface.record_types.keys().max().copied().unwrap_or(0))
+            .map(|id| match interface.record_types.get(&id) {
+                Some(record) => TypeEntry::Record(record.clone()),
+                None => TypeEntry::Function(Default::default()),
+            })
+            .collect();
+        for f in interface.function_signatures {
+            if !skip(&module, &f.name) {
+                functions.push((module.clone(), f.name, f.arguments, types.clone()));
+            }
+        }
+    }
+    functions
+}
+
+/// A random function of `functions` and random values of its parameter types.
+fn any_call<'f>(
+    u: &mut Unstructured<'_>,
+    functions: &'f [Function],
+) -> Option<(&'f Function, Vec<IValue>)> {
+    let function = u.choose(functions).ok()?;
+    let args = function
+        .2
+        .iter()
+        .map(|p| any_ivalue(u, &p.ty, &function.3, 6))
+        .collect::<Arb<Vec<_>>>()
+        .ok()?;
+    Some((function, args))
+}
+
 /// The services of the `differential` target, loaded once per process: Marine's
 /// records_passing and greeting modules on every engine, and what their functions take.
 struct Differential {
     engines: Vec<Box<dyn Engine>>,
-    functions: Vec<(String, String, Vec<FunctionArg>, Vec<TypeEntry>)>,
+    functions: Vec<Function>,
 }
 
 fn differential_services() -> Option<&'static std::sync::Mutex<Differential>> {
@@ -775,23 +816,10 @@ fn differential_services() -> Option<&'static std::sync::Mutex<Differential>> {
             for (name, bytes) in &named {
                 service.load_module(name, bytes, &Default::default()).ok()?;
             }
-            let mut functions = Vec::new();
-            for (module, interface) in service.interface().modules {
-                let types: Vec<TypeEntry> =
-                    (0..=interface.record_types.keys().max().copied().unwrap_or(0))
-                        .map(|id| match interface.record_types.get(&id) {
-                            Some(record) => TypeEntry::Record(record.clone()),
-                            None => TypeEntry::Function(Default::default()),
-                        })
-                        .collect();
-                for f in interface.function_signatures {
-                    // Stateful calls would make results depend on the inputs run before.
-                    if ["get_drop_count", "pass_droppable_record"].contains(&f.name.as_str()) {
-                        continue;
-                    }
-                    functions.push((module.clone(), f.name, f.arguments, types.clone()));
-                }
-            }
+            // Stateful calls would make results depend on the inputs run before.
+            let functions = interface_functions(service.interface(), |_, name| {
+                ["get_drop_count", "pass_droppable_record"].contains(&name)
+            });
             Some(std::sync::Mutex::new(Differential { engines, functions }))
         })
         .as_ref()
@@ -809,14 +837,7 @@ pub fn differential(data: &[u8]) {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let Differential { engines, functions } = &mut *services;
     let mut u = Unstructured::new(data);
-    let Ok((module, function, params, types)) = u.choose(functions) else {
-        return;
-    };
-    let Ok(args) = params
-        .iter()
-        .map(|p| any_ivalue(&mut u, &p.ty, types, 6))
-        .collect::<Arb<Vec<_>>>()
-    else {
+    let Some(((module, function, ..), args)) = any_call(&mut u, functions) else {
         return;
     };
     let result = same_on_every_engine(engines, module, function, &args);
@@ -841,7 +862,7 @@ const REAL_RELOAD_AFTER: u32 = 2_000;
 struct RealOnEngines {
     service: strait_real_services::RealService,
     engines: Vec<Box<dyn Engine>>,
-    functions: Vec<(String, String, Vec<FunctionArg>, Vec<TypeEntry>)>,
+    functions: Vec<Function>,
     calls: u32,
 }
 
@@ -889,20 +910,9 @@ fn real_on_every_engine(
         engines.push(engine);
         interface.get_or_insert(its_interface);
     }
-    let mut functions = Vec::new();
-    for (module, interface) in interface.map(|i| i.modules).unwrap_or_default() {
-        let types: Vec<TypeEntry> = (0..=interface.record_types.keys().max().copied().unwrap_or(0))
-            .map(|id| match interface.record_types.get(&id) {
-                Some(record) => TypeEntry::Record(record.clone()),
-                None => TypeEntry::Function(Default::default()),
-            })
-            .collect();
-        for f in interface.function_signatures {
-            if !nondeterministic(&module, &f.name) {
-                functions.push((module.clone(), f.name, f.arguments, types.clone()));
-            }
-        }
-    }
+    let functions = interface
+        .map(|interface| interface_functions(interface, nondeterministic))
+        .unwrap_or_default();
     Ok(RealOnEngines {
         service: service.clone(),
         engines,
@@ -988,14 +998,7 @@ pub fn real_services(data: &[u8]) {
         return;
     };
     let real = &mut services[index];
-    let Ok((module, function, params, types)) = u.choose(&real.functions) else {
-        return;
-    };
-    let Ok(args) = params
-        .iter()
-        .map(|p| any_ivalue(&mut u, &p.ty, types, 6))
-        .collect::<Arb<Vec<_>>>()
-    else {
+    let Some(((module, function, ..), args)) = any_call(&mut u, &real.functions) else {
         return;
     };
     let answers: Vec<_> = real
