@@ -21,10 +21,7 @@ use strait::{Backend, CallParameters, Service, ServiceOptions};
 fn service_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("strait-real-calls-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(dir.join(name));
-    let service = strait_real_services::services()
-        .into_iter()
-        .find(|service| service.name == name)
-        .expect("a known service");
+    let service = strait_real_services::service(name).expect("a known service");
     strait_real_services::write(&dir, &service).expect("service directory")
 }
 

@@ -610,6 +610,9 @@ pub fn on_every_engine(modules: &[(&str, &[u8])]) -> Result<Vec<Box<dyn Engine>>
         .collect()
 }
 
+/// One engine's answer to a call: its values, or its error's kind and text.
+type Answer = Result<Vec<IValue>, (strait::ErrorKind, String)>;
+
 /// Calls `module.function(args)` on every engine: all give the same values, or errors of
 /// the same kind. Returns the common result.
 pub fn same_on_every_engine(
@@ -618,35 +621,59 @@ pub fn same_on_every_engine(
     function: &str,
     args: &[IValue],
 ) -> Result<Vec<IValue>, strait::ErrorKind> {
-    let mut answers = engines
-        .iter_mut()
-        .map(|e| (e.name(), e.call(module, function, args)));
-    let Some((first_name, first)) = answers.next() else {
+    let answers = answers_of_every_engine(engines, module, function, args);
+    assert_agree(&format!("{module}.{function}"), &answers, same_values);
+    let Some((_, first)) = answers.into_iter().next() else {
         return Err(strait::ErrorKind::Engine);
     };
-    for (name, answer) in answers {
-        match (&first, &answer) {
+    first.map_err(|(kind, _)| kind)
+}
+
+/// Every engine's answer to `module.function(args)`, with the engine's name.
+fn answers_of_every_engine(
+    engines: &mut [Box<dyn Engine>],
+    module: &str,
+    function: &str,
+    args: &[IValue],
+) -> Vec<(&'static str, Answer)> {
+    engines
+        .iter_mut()
+        .map(|e| (e.name(), e.call(module, function, args)))
+        .collect()
+}
+
+/// Asserts that every answer agrees with the first: values that `same` accepts, or errors
+/// of the same kind. `call` names the call in the message.
+fn assert_agree(
+    call: &str,
+    answers: &[(&'static str, Answer)],
+    same: impl Fn(&[IValue], &[IValue]) -> bool,
+) {
+    let Some(((first_name, first), rest)) = answers.split_first() else {
+        return;
+    };
+    for (name, answer) in rest {
+        match (first, answer) {
             (Ok(a), Ok(b)) => assert!(
-                same_values(a, b),
-                "{module}.{function}: {first_name} gives {}, {name} gives {}",
+                same(a, b),
+                "{call}: {first_name} gives {}, {name} gives {}",
                 short(&a),
                 short(&b)
             ),
             (Err((a, _)), Err((b, _))) => assert_eq!(
                 a,
                 b,
-                "{module}.{function}: {first_name} fails with {}, {name} with {}",
-                short(&first),
-                short(&answer)
+                "{call}: {first_name} fails with {}, {name} with {}",
+                short(first),
+                short(answer)
             ),
             _ => panic!(
-                "{module}.{function}: {first_name} gives {}, {name} gives {}",
-                short(&first),
-                short(&answer)
+                "{call}: {first_name} gives {}, {name} gives {}",
+                short(first),
+                short(answer)
             ),
         }
     }
-    first.map_err(|(kind, _)| kind)
 }
 
 /// The start of a value's debug form, for messages about values that may be megabytes.
@@ -950,19 +977,16 @@ fn real_services_loaded() -> &'static std::sync::Mutex<RealLoaded> {
 }
 
 /// Whether two values are the same, or both read the wall clock: integers within a month
-/// of now (in seconds or milliseconds) that are at most a minute apart, as two engines'
-/// calls made one after the other read it.
-fn same_or_clock(a: &[IValue], b: &[IValue]) -> bool {
-    fn clock(value: &IValue) -> Option<i128> {
+/// of `now` (Unix seconds; the values in seconds or milliseconds) that are at most a minute
+/// apart, as two engines' calls made one after the other read it.
+fn same_or_clock(a: &[IValue], b: &[IValue], now: i128) -> bool {
+    let clock = |value: &IValue| -> Option<i128> {
         let v = match value {
             IValue::U64(v) => i128::from(*v),
             IValue::S64(v) | IValue::I64(v) => i128::from(*v),
             IValue::U32(v) => i128::from(*v),
             _ => return None,
         };
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i128::from(d.as_secs()));
         let month = 31 * 24 * 3600;
         if (now - month..now + month).contains(&v) {
             Some(v)
@@ -971,11 +995,11 @@ fn same_or_clock(a: &[IValue], b: &[IValue]) -> bool {
         } else {
             None
         }
-    }
+    };
     a.len() == b.len()
         && a.iter().zip(b).all(|(x, y)| match (x, y) {
             (IValue::Array(x), IValue::Array(y)) | (IValue::Record(x), IValue::Record(y)) => {
-                same_or_clock(x, y)
+                same_or_clock(x, y, now)
             }
             _ => {
                 same_values(core::slice::from_ref(x), core::slice::from_ref(y))
@@ -1002,11 +1026,7 @@ pub fn real_services(data: &[u8]) {
     let Some(((module, function, ..), args)) = any_call(&mut u, &real.functions) else {
         return;
     };
-    let answers: Vec<_> = real
-        .engines
-        .iter_mut()
-        .map(|e| (e.name(), e.call(module, function, &args)))
-        .collect();
+    let answers = answers_of_every_engine(&mut real.engines, module, function, &args);
     real.calls += 1;
     // Running out of fuel inside a core call is an instruction error naming the fuel.
     let limited = answers.iter().any(|(_, answer)| match answer {
@@ -1016,22 +1036,15 @@ pub fn real_services(data: &[u8]) {
         Ok(_) => false,
     });
     if !limited {
-        let (first_name, first) = &answers[0];
-        for (name, answer) in &answers[1..] {
-            let same = match (first, answer) {
-                (Ok(a), Ok(b)) => same_or_clock(a, b),
-                (Err((a, _)), Err((b, _))) => a == b,
-                _ => false,
-            };
-            assert!(
-                same,
-                "{}: {module}.{function}({}): {first_name} gives {}, {name} gives {}",
-                real.service.name,
-                short(&args),
-                short(first),
-                short(answer)
-            );
-        }
+        let call = format!(
+            "{}: {module}.{function}({})",
+            real.service.name,
+            short(&args)
+        );
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i128::from(d.as_secs()));
+        assert_agree(&call, &answers, |a, b| same_or_clock(a, b, now));
     }
     if limited || real.calls >= REAL_RELOAD_AFTER {
         *real = real_on_every_engine(root, &real.service).unwrap_or_else(|e| panic!("{e}"));

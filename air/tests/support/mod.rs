@@ -64,10 +64,7 @@ pub fn spell_dir() -> PathBuf {
         std::process::id(),
         RUNS.fetch_add(1, Ordering::Relaxed)
     ));
-    let spell = strait_real_services::services()
-        .into_iter()
-        .find(|service| service.name == "spell")
-        .unwrap();
+    let spell = strait_real_services::service("spell").unwrap();
     strait_real_services::write(&parent, &spell).unwrap()
 }
 

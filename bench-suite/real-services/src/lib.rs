@@ -76,6 +76,16 @@ pub fn services() -> Vec<RealService> {
     ]
 }
 
+/// The service named `name`, if it is one of [`services`].
+///
+/// ```
+/// assert_eq!(strait_real_services::service("spell").map(|s| s.modules.len()), Some(2));
+/// assert!(strait_real_services::service("nox").is_none());
+/// ```
+pub fn service(name: &str) -> Option<RealService> {
+    services().into_iter().find(|service| service.name == name)
+}
+
 /// Writes `service` to `dir/<name>/` (its modules, its `Config.toml`, the directories its
 /// config maps) and returns that directory. The configs map directories relative to the
 /// working directory: load the service with this directory as its working directory.
